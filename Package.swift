@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "tlsrpt",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tlsrpt", targets: ["tlsrpt"]),
+        .library(name: "TLSRPT", targets: ["TLSRPT"]),
+        .library(name: "TLSRPTMail", targets: ["TLSRPTMail"]),
+        .library(name: "TLSRPTStore", targets: ["TLSRPTStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "TLSRPT", dependencies: ["CZlib"]),
+        .target(name: "TLSRPTMail", dependencies: ["TLSRPT"]),
+        .target(
+            name: "TLSRPTStore",
+            dependencies: ["TLSRPT", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(name: "TLSRPTServer", dependencies: ["TLSRPT", "TLSRPTStore"]),
+        .executableTarget(
+            name: "tlsrpt",
+            dependencies: [
+                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "TLSRPTTestSupport", dependencies: ["TLSRPT", "CZlib"]),
+        .testTarget(name: "TLSRPTTests", dependencies: ["TLSRPT", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "TLSRPTMailTests", dependencies: ["TLSRPTMail", "TLSRPTTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,165 @@
+/// Why a session failed (RFC 8460 §4.3, IANA "STARTTLS Validation Result Types").
+///
+/// The registry is open and senders invent values (`"Testing"` in a Microsoft-shaped test report,
+/// free text from small reporters), so every value is kept: the eleven registered ones get cases,
+/// anything else is `.other` with its lower-cased text. Nothing is ever mapped to a catch-all.
+public enum ResultType: Sendable, Hashable, CustomStringConvertible {
+    case starttlsNotSupported
+    case certificateHostMismatch
+    case certificateExpired
+    case certificateNotTrusted
+    case validationFailure
+    case tlsaInvalid
+    case dnssecInvalid
+    case daneRequired
+    case stsPolicyFetchError
+    case stsPolicyInvalid
+    case stsWebPKIInvalid
+    /// A value outside the IANA registry, lower-cased and trimmed, as received otherwise.
+    case other(String)
+
+    /// The eleven registered values, in registry order.
+    public static let registered: [ResultType] = [
+        .starttlsNotSupported, .certificateHostMismatch, .certificateExpired, .certificateNotTrusted,
+        .validationFailure, .tlsaInvalid, .dnssecInvalid, .daneRequired, .stsPolicyFetchError,
+        .stsPolicyInvalid, .stsWebPKIInvalid,
+    ]
+
+    /// Reads a wire value: case and surrounding white space are ignored.
+    public init(_ wire: String) {
+        let v = normalizedToken(wire)
+        switch v {
+        case "starttls-not-supported": self = .starttlsNotSupported
+        case "certificate-host-mismatch": self = .certificateHostMismatch
+        case "certificate-expired": self = .certificateExpired
+        case "certificate-not-trusted": self = .certificateNotTrusted
+        case "validation-failure": self = .validationFailure
+        case "tlsa-invalid": self = .tlsaInvalid
+        case "dnssec-invalid": self = .dnssecInvalid
+        case "dane-required": self = .daneRequired
+        case "sts-policy-fetch-error": self = .stsPolicyFetchError
+        case "sts-policy-invalid": self = .stsPolicyInvalid
+        case "sts-webpki-invalid": self = .stsWebPKIInvalid
+        default: self = .other(v)
+        }
+    }
+
+    /// The registry spelling (or the kept text for `.other`).
+    public var rawValue: String {
+        switch self {
+        case .starttlsNotSupported: return "starttls-not-supported"
+        case .certificateHostMismatch: return "certificate-host-mismatch"
+        case .certificateExpired: return "certificate-expired"
+        case .certificateNotTrusted: return "certificate-not-trusted"
+        case .validationFailure: return "validation-failure"
+        case .tlsaInvalid: return "tlsa-invalid"
+        case .dnssecInvalid: return "dnssec-invalid"
+        case .daneRequired: return "dane-required"
+        case .stsPolicyFetchError: return "sts-policy-fetch-error"
+        case .stsPolicyInvalid: return "sts-policy-invalid"
+        case .stsWebPKIInvalid: return "sts-webpki-invalid"
+        case .other(let v): return v
+        }
+    }
+
+    /// Whether the value is in the IANA registry.
+    public var isRegistered: Bool {
+        if case .other = self { return false }
+        return true
+    }
+
+    public var description: String { rawValue }
+}
+
+/// The kind of policy a sender applied (RFC 8460 §4.3 `policy-type`).
+///
+/// Upper-case `STS` (seen in a synthetic "quirky reporter" fixture) is read as `sts`; unknown
+/// values (e.g. `invalid-policy-type` in a Stalwart test report) are kept, lower-cased.
+public enum PolicyType: Sendable, Hashable, CustomStringConvertible {
+    case sts
+    case tlsa
+    case noPolicyFound
+    /// Anything else, lower-cased and trimmed.
+    case other(String)
+
+    /// Reads a wire value: case and surrounding white space are ignored.
+    public init(_ wire: String) {
+        let v = normalizedToken(wire)
+        switch v {
+        case "sts": self = .sts
+        case "tlsa": self = .tlsa
+        case "no-policy-found": self = .noPolicyFound
+        default: self = .other(v)
+        }
+    }
+
+    /// The wire spelling.
+    public var rawValue: String {
+        switch self {
+        case .sts: return "sts"
+        case .tlsa: return "tlsa"
+        case .noPolicyFound: return "no-policy-found"
+        case .other(let v): return v
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
+/// The `mode` of an MTA-STS policy (RFC 8461 §3.2), read from the policy string.
+public enum STSMode: Sendable, Hashable, CustomStringConvertible {
+    /// `mode: enforce`: senders must not deliver without validated TLS.
+    case enforce
+    /// `mode: testing`: senders deliver anyway and report failures.
+    case testing
+    /// `mode: none`: the domain has withdrawn its policy. (Not called `none`, which reads as
+    /// `Optional.none` wherever an `STSMode?` is compared.)
+    case disabled
+    /// Anything else, lower-cased.
+    case other(String)
+
+    init(_ wire: String) {
+        let v = normalizedToken(wire)
+        switch v {
+        case "enforce": self = .enforce
+        case "testing": self = .testing
+        case "none": self = .disabled
+        default: self = .other(v)
+        }
+    }
+
+    /// The policy-file spelling.
+    public var rawValue: String {
+        switch self {
+        case .enforce: return "enforce"
+        case .testing: return "testing"
+        case .disabled: return "none"
+        case .other(let v): return v
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
+/// Lower-cased, trimmed text: how enumerated wire values are compared.
+func normalizedToken(_ s: String) -> String {
+    var t = s.trimmingWhitespace
+    if t.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) || !t.utf8.allSatisfy({ $0 < 0x80 }) {
+        t = t.lowercased()
+    }
+    return t
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and line breaks.
+    var trimmingWhitespace: String {
+        let u = utf8
+        func ws(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        guard let f = u.first, let l = u.last, ws(f) || ws(l) else { return self }
+        var start = u.startIndex
+        var end = u.endIndex
+        while start < end, ws(u[start]) { start = u.index(after: start) }
+        while end > start, ws(u[u.index(before: end)]) { end = u.index(before: end) }
+        return String(self[start..<end])
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+
+/// One MIME entity (a message or a body part) inside a message's bytes: its unfolded header
+/// fields and the byte range of its body. Works with CRLF and bare-LF line ends alike (mail in
+/// mbox and Maildir files has LF; on the wire, CRLF).
+struct Entity {
+    var headers: [Header]
+    var body: Range<Int>
+
+    /// Most header fields read per entity; a hostile message cannot make us keep more.
+    static let maxHeaders = 1000
+
+    /// Parses the header block at the start of `range`; the body is the rest after the blank line.
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Entity {
+        var headers: [Header] = []
+        var i = range.lowerBound
+        var current: (name: String, value: [UInt8])?
+        func flush() {
+            if let c = current, headers.count < maxHeaders {
+                headers.append(Header(name: c.name, value: String(decoding: c.value, as: UTF8.self)))
+            }
+            current = nil
+        }
+        while i < range.upperBound {
+            let lineEnd = nextLineEnd(p, i, range.upperBound)
+            var contentEnd = lineEnd.contentEnd
+            if contentEnd > i && p[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+            if contentEnd == i {
+                // Blank line: the body starts after it.
+                flush()
+                return Entity(headers: headers, body: lineEnd.next..<range.upperBound)
+            }
+            let first = p[i]
+            if first == 0x20 || first == 0x09 {
+                // Folded continuation (RFC 5322 §2.2.3).
+                if current != nil {
+                    current!.value.append(0x20)
+                    var j = i
+                    while j < contentEnd, p[j] == 0x20 || p[j] == 0x09 { j += 1 }
+                    if (current!.value.count + contentEnd - j) <= 1_048_576 {
+                        current!.value.append(contentsOf: UnsafeBufferPointer(rebasing: p[j..<contentEnd]))
+                    }
+                }
+            } else if let colon = (i..<contentEnd).first(where: { p[$0] == UInt8(ascii: ":") }) {
+                flush()
+                let name = String(decoding: UnsafeBufferPointer(rebasing: p[i..<colon]), as: UTF8.self)
+                    .trimmingCharacters(in: " \t").lowercased()
+                var j = colon + 1
+                while j < contentEnd, p[j] == 0x20 || p[j] == 0x09 { j += 1 }
+                current = (name, Array(UnsafeBufferPointer(rebasing: p[j..<contentEnd])))
+            } else {
+                // Not a header line: the header block ended without a blank line (an mbox
+                // "From " line, or a broken message). Treat the rest as body.
+                flush()
+                return Entity(headers: headers, body: i..<range.upperBound)
+            }
+            i = lineEnd.next
+        }
+        flush()
+        return Entity(headers: headers, body: range.upperBound..<range.upperBound)
+    }
+
+    /// The end of the line content (before `\n`) and where the next line starts.
+    @inline(__always)
+    static func nextLineEnd(_ p: UnsafeBufferPointer<UInt8>, _ from: Int, _ limit: Int) -> (contentEnd: Int, next: Int)
+    {
+        guard from < limit, let base = p.baseAddress else { return (limit, limit) }
+        if let hit = memchr(base + from, 0x0A, limit - from) {
+            let nl = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            return (nl, nl + 1)
+        }
+        return (limit, limit)
+    }
+
+    func header(_ name: String) -> String? { headers.first { $0.name == name }?.value }
+
+    var contentType: ContentType {
+        ContentType(header("content-type") ?? "text/plain")
+    }
+
+    /// The file name from Content-Disposition or the Content-Type `name` parameter.
+    var filename: String? {
+        if let d = header("content-disposition") {
+            let cd = ContentType(d)
+            if let f = cd.parameters["filename"] { return f }
+        }
+        return contentType.parameters["name"]
+    }
+
+    /// The body with its Content-Transfer-Encoding undone.
+    func decodedBody(_ p: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let raw = UnsafeBufferPointer(rebasing: p[body])
+        switch (header("content-transfer-encoding") ?? "").trimmingCharacters(in: " \t").lowercased() {
+        case "base64": return TransferEncoding.decodeBase64(raw)
+        case "quoted-printable": return TransferEncoding.decodeQuotedPrintable(raw)
+        default: return Array(raw)
+        }
+    }
+
+    /// The body ranges of the parts of a multipart body (RFC 2046 §5.1.1). The line break
+    /// before a delimiter belongs to the delimiter. A missing close delimiter (a cut message)
+    /// ends the last part at the end of the body.
+    static func splitMultipart(_ p: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, boundary: String) -> [Range<Int>] {
+        let delimiter = Array(("--" + boundary).utf8)
+        var parts: [Range<Int>] = []
+        var partStart: Int?
+        var i = body.lowerBound
+        while i < body.upperBound {
+            let line = nextLineEnd(p, i, body.upperBound)
+            if line.contentEnd - i >= delimiter.count, p[i] == 0x2D, p[i + 1] == 0x2D,
+                UnsafeBufferPointer(rebasing: p[i..<(i + delimiter.count)]).elementsEqual(delimiter)
+            {
+                var rest = i + delimiter.count
+                let isClose =
+                    rest + 1 < line.contentEnd + 1 && rest + 2 <= line.contentEnd && p[rest] == 0x2D
+                    && p[rest + 1] == 0x2D
+                if isClose { rest += 2 }
+                // Only white space may follow a delimiter (transport padding).
+                var onlySpace = true
+                for k in rest..<line.contentEnd where p[k] != 0x20 && p[k] != 0x09 && p[k] != 0x0D {
+                    onlySpace = false
+                    break
+                }
+                if onlySpace {
+                    if let s = partStart {
+                        var end = i
+                        // Drop the CRLF/LF that precedes the delimiter.
+                        if end > s && p[end - 1] == 0x0A { end -= 1 }
+                        if end > s && p[end - 1] == 0x0D { end -= 1 }
+                        parts.append(s..<max(s, end))
+                    }
+                    if isClose { return parts }
+                    partStart = line.next
+                    i = line.next
+                    continue
+                }
+            }
+            i = line.next
+        }
+        if let s = partStart, s < body.upperBound { parts.append(s..<body.upperBound) }
+        return parts
+    }
+}
+
+/// A parsed `Content-Type` (or `Content-Disposition`) value: the lower-cased media type and its
+/// parameters, with quoted strings and RFC 2231 `name*=charset''percent-encoded` values read.
+struct ContentType {
+    var mediaType: String
+    var parameters: [String: String] = [:]
+
+    init(_ value: String) {
+        let pieces = ContentType.splitParameters(value)
+        mediaType = (pieces.first ?? "").trimmingCharacters(in: " \t").lowercased()
+        for piece in pieces.dropFirst() {
+            guard let eq = piece.firstIndex(of: "=") else { continue }
+            var name = String(piece[..<eq]).trimmingCharacters(in: " \t").lowercased()
+            var v = String(piece[piece.index(after: eq)...]).trimmingCharacters(in: " \t")
+            if v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 {
+                v = String(v.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
+            }
+            if name.hasSuffix("*") {
+                name.removeLast()
+                // RFC 2231: charset'language'percent-encoded.
+                let parts = v.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+                if parts.count == 3 { v = String(parts[2]).removingPercentEncoding ?? String(parts[2]) }
+            }
+            if parameters[name] == nil { parameters[name] = v }
+        }
+    }
+
+    /// Splits on `;` outside quoted strings.
+    static func splitParameters(_ s: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        var quoted = false
+        var escaped = false
+        for ch in s {
+            if escaped {
+                current.append(ch)
+                escaped = false
+                continue
+            }
+            if ch == "\\" && quoted {
+                escaped = true
+                current.append(ch)
+                continue
+            }
+            if ch == "\"" { quoted.toggle() }
+            if ch == ";" && !quoted {
+                out.append(current)
+                current = ""
+            } else {
+                current.append(ch)
+            }
+        }
+        out.append(current)
+        return out
+    }
+}

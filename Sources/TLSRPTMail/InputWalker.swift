@@ -1,0 +1,154 @@
+import Foundation
+import TLSRPT
+
+/// What walking the inputs turns up, in order.
+public enum InputEvent: Sendable {
+    /// Bytes that should hold a report: decode them.
+    case payload(Payload)
+    /// A mail message (or a whole input) that holds no report. `topLevel` is true when it was a
+    /// path given by the user, which is an error; inside a mbox or Maildir it is only counted.
+    case noReport(Provenance, reason: String, topLevel: Bool)
+    /// An input that could not be read at all (missing file, permission, a damaged container).
+    case failed(Provenance, ReportError)
+}
+
+/// Turns the paths a user gives (files, directories, `-`) into payloads: raw report files as
+/// they are, mail containers (mbox, Maildir, .eml) message by message and attachment by
+/// attachment, all streaming.
+public struct InputWalker: Sendable {
+    /// Largest raw report file read (a report is at most this large once decompressed, so its
+    /// compressed file is too).
+    public var maxPayloadBytes: Int
+
+    /// Creates a walker.
+    public init(maxPayloadBytes: Int = DecodeLimits().maxReportBytes) {
+        self.maxPayloadBytes = maxPayloadBytes
+    }
+
+    /// Walks `paths` in order, calling `handle` for each event. Directories are walked
+    /// recursively in name order; a Maildir (a folder with `cur/` and `new/`) is read as one.
+    public func walk(_ paths: [String], _ handle: (InputEvent) throws -> Void) rethrows {
+        for path in paths {
+            // A path that yields nothing to decode at all is an error (DESIGN.md, "Inputs
+            // without a report"), even when each message in it was only counted.
+            var sawPayload = false
+            var sawTopLevelError = false
+            try walk(path: path) { event in
+                switch event {
+                case .payload: sawPayload = true
+                case .failed: sawTopLevelError = true
+                case .noReport(_, _, let topLevel): if topLevel { sawTopLevelError = true }
+                }
+                try handle(event)
+            }
+            if !sawPayload && !sawTopLevelError {
+                try handle(.noReport(Provenance(origin: path), reason: "no report found in it", topLevel: true))
+            }
+        }
+    }
+
+    private func walk(path: String, explicit: Bool = true, _ handle: (InputEvent) throws -> Void) rethrows {
+        if path == "-" {
+            let source = ByteSource(fileDescriptor: 0, name: "-")
+            try readFile(source, provenance: Provenance(origin: "-"), explicit: true, handle)
+            return
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            try handle(.failed(Provenance(origin: path), ReportError(.noReport, "no such file or directory")))
+            return
+        }
+        if isDirectory.boolValue {
+            try walkDirectory(path, handle)
+            return
+        }
+        guard let source = ByteSource(path: path) else {
+            try handle(.failed(Provenance(origin: path), ReportError(.noReport, "cannot open: \(lastErrorText())")))
+            return
+        }
+        try readFile(source, provenance: Provenance(origin: path), explicit: explicit, handle)
+    }
+
+    private func walkDirectory(_ path: String, _ handle: (InputEvent) throws -> Void) rethrows {
+        let fm = FileManager.default
+        if MaildirReader.isMaildir(path) {
+            try MaildirReader(path: path, walker: self).read(handle)
+            return
+        }
+        let names = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).sorted()
+        for name in names where !name.hasPrefix(".") {
+            try walk(path: (path as NSString).appendingPathComponent(name), explicit: false, handle)
+        }
+    }
+
+    /// Reads one file (or standard input): a mbox, a single mail, or a raw report payload.
+    /// `explicit` is false for files found by walking a directory: those that are neither a
+    /// report nor mail (a README) are passed over and counted, not rejected.
+    func readFile(
+        _ source: ByteSource, provenance: Provenance, explicit: Bool, _ handle: (InputEvent) throws -> Void
+    ) rethrows {
+        defer { source.close() }
+        let head = source.peek(1024)
+        if head.starts(with: "From ".utf8) {
+            try MboxReader(source: source, origin: provenance.origin, walker: self).read(handle)
+            return
+        }
+        let format = ReportDecoder.sniff(head)
+        if format == .unknown && MessageParser.looksLikeMail(head) {
+            guard let bytes = source.readAll(limit: maxMailBytes) else {
+                try handle(
+                    .failed(
+                        provenance, ReportError(.tooLarge, "mail message is over the \(formatBytes(maxMailBytes)) cap"))
+                )
+                return
+            }
+            try emitMessage(bytes, provenance: provenance, topLevel: explicit, handle)
+            return
+        }
+        if format == .unknown && !explicit {
+            try handle(.noReport(provenance, reason: "neither a report nor mail; passed over", topLevel: false))
+            return
+        }
+        guard let bytes = source.readAll(limit: maxPayloadBytes) else {
+            try handle(
+                .failed(provenance, ReportError(.tooLarge, "file is over the \(formatBytes(maxPayloadBytes)) cap")))
+            return
+        }
+        try handle(.payload(Payload(provenance: provenance, bytes: bytes)))
+    }
+
+    /// Largest single mail message read: a report attachment, base64-encoded, plus headers.
+    var maxMailBytes: Int { maxPayloadBytes / 3 * 4 + 4_000_000 }
+
+    /// Splits one message into its report payloads.
+    func emitMessage(
+        _ bytes: [UInt8], provenance: Provenance, topLevel: Bool, _ handle: (InputEvent) throws -> Void
+    ) rethrows {
+        let extraction = MessageParser(maxPartBytes: maxPayloadBytes).extract(bytes)
+        if extraction.attachments.isEmpty {
+            let reason = extraction.problem ?? "no TLS report in message"
+            try handle(.noReport(provenance, reason: reason, topLevel: topLevel))
+            return
+        }
+        for attachment in extraction.attachments {
+            try handle(
+                .payload(
+                    Payload(
+                        provenance: provenance.appending("part \(attachment.partPath)"),
+                        bytes: attachment.bytes, mail: extraction.context)))
+        }
+    }
+}
+
+func lastErrorText() -> String { String(cString: strerror(errno)) }
+
+typealias ObjCBoolLike = ObjCBool
+
+func directoryExists(_ path: String, _ flag: inout ObjCBool) -> Bool {
+    FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+}
+
+/// Regular entries of a directory, sorted by name (empty when it cannot be read).
+func listDirectory(_ path: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+}

@@ -1,0 +1,47 @@
+/// Bytes that should hold a TLS report (a file, an attachment, a POST body), with where they came
+/// from and what the carrying mail said about them.
+public struct Payload: Sendable {
+    /// Where the bytes came from.
+    public var provenance: Provenance
+    /// The bytes as received (gzip, zip or JSON; sniffed later).
+    public var bytes: [UInt8]
+    /// Headers of the carrying mail message, when there was one.
+    public var mail: MailContext?
+
+    /// Creates a payload.
+    public init(provenance: Provenance, bytes: [UInt8], mail: MailContext? = nil) {
+        self.provenance = provenance
+        self.bytes = bytes
+        self.mail = mail
+    }
+}
+
+/// What a report mail's headers say (RFC 8460 §5.3). The JSON wins where they disagree; the
+/// `TLS-Report-Domain` header is only a fallback for a policy that names no domain.
+public struct MailContext: Sendable, Equatable {
+    /// `TLS-Report-Domain`.
+    public var reportDomain: String?
+    /// `TLS-Report-Submitter`.
+    public var reportSubmitter: String?
+    /// `Subject`.
+    public var subject: String?
+    /// `Message-ID`.
+    public var messageID: String?
+    /// `Date`.
+    public var date: String?
+    /// `From`.
+    public var from: String?
+
+    /// Creates a mail context.
+    public init(
+        reportDomain: String? = nil, reportSubmitter: String? = nil, subject: String? = nil,
+        messageID: String? = nil, date: String? = nil, from: String? = nil
+    ) {
+        self.reportDomain = reportDomain
+        self.reportSubmitter = reportSubmitter
+        self.subject = subject
+        self.messageID = messageID
+        self.date = date
+        self.from = from
+    }
+}

@@ -1,0 +1,63 @@
+import TLSRPT
+
+/// One outcome of reading the inputs: what `check` prints and `ingest` stores.
+public enum ExtractedItem: Sendable {
+    /// A valid report, with the payload it came from.
+    case report(Report, Payload)
+    /// A payload (or input) that is not a valid report, with the reason. `bytes` are the raw
+    /// bytes when there were any, for the rejected-input record.
+    case rejected(Provenance, ReportError, bytes: [UInt8]?)
+    /// A mail message inside a mbox or Maildir with no report in it: skipped, counted.
+    case messageWithoutReport(Provenance, reason: String)
+}
+
+/// Inputs in, reports out: walks the paths with `InputWalker`, decodes every payload with
+/// `ReportDecoder`, and passes on each outcome. A bad payload is one `.rejected` item and never
+/// stops the walk.
+public struct ReportExtractor: Sendable {
+    /// The decoder (and its caps).
+    public var decoder: ReportDecoder
+    /// The walker (and its caps).
+    public var walker: InputWalker
+
+    /// Creates an extractor with the given caps.
+    public init(limits: DecodeLimits = DecodeLimits()) {
+        decoder = ReportDecoder(limits: limits)
+        walker = InputWalker(maxPayloadBytes: limits.maxReportBytes)
+    }
+
+    /// Reads `paths` and calls `handle` with every outcome, in input order.
+    public func extract(_ paths: [String], _ handle: (ExtractedItem) throws -> Void) rethrows {
+        try walker.walk(paths) { event in
+            switch event {
+            case .payload(let payload):
+                try decode(payload, handle)
+            case .noReport(let provenance, let reason, let topLevel):
+                if topLevel {
+                    try handle(.rejected(provenance, ReportError(.noReport, "no report: \(reason)"), bytes: nil))
+                } else {
+                    try handle(.messageWithoutReport(provenance, reason: reason))
+                }
+            case .failed(let provenance, let error):
+                try handle(.rejected(provenance, error, bytes: nil))
+            }
+        }
+    }
+
+    /// Decodes one payload (a file, an attachment, a POST body) into its outcomes.
+    public func decode(_ payload: Payload, _ handle: (ExtractedItem) throws -> Void) rethrows {
+        let context = ReportNormalizer.Context(reportDomainHeader: payload.mail?.reportDomain)
+        for document in decoder.decodeAll(payload.bytes, context: context) {
+            var provenance = payload.provenance
+            if let location = document.location { provenance = provenance.appending(location) }
+            switch document.result {
+            case .success(let report):
+                var p = payload
+                p.provenance = provenance
+                try handle(.report(report, p))
+            case .failure(let error):
+                try handle(.rejected(provenance, error, bytes: payload.bytes))
+            }
+        }
+    }
+}

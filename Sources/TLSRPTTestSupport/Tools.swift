@@ -1,0 +1,60 @@
+import Foundation
+
+/// Running outside programs from tests (python3 scripts, the real sender, curl).
+public enum TestTools {
+    /// The result of a finished process.
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs `executable` (looked up on PATH) with `arguments`, waiting for it to finish.
+    @discardableResult
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8]? = nil,
+        currentDirectory: URL? = nil
+    ) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin))
+            try input.fileHandleForWriting.close()
+        }
+        // Read both pipes concurrently so neither fills up and blocks the child.
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Whether tests that need outside tools must run (set by `scripts/test` and CI): then a
+    /// missing tool is a failure, not a skip.
+    public static var toolsRequired: Bool { ProcessInfo.processInfo.environment["TLSRPT_REQUIRE_TOOLS"] == "1" }
+
+    /// Whether `python3 -c "import MODULE"` works.
+    public static func pythonHas(_ module: String) -> Bool {
+        (try? run("python3", ["-c", "import \(module)"]).status) == 0
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import TLSRPT
+import TLSRPTMail
+
+/// `tlsrpt check PATH...`: parse and validate, store nothing.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Parse and validate reports without storing them.",
+        discussion: """
+            Reads files, directories (recursively), mbox files, Maildirs, .eml, .json, .json.gz, \
+            .zip, and - for standard input. Prints one line per report, or the error with its \
+            source and JSON path. Exit status 0 when every input held only valid reports, 1 otherwise.
+            """
+    )
+
+    @Argument(help: "Files, directories, or - for standard input.")
+    var paths: [String]
+
+    @Option(help: "Output format: text or json.")
+    var format: CheckFormat = .text
+
+    @Option(help: "Largest report accepted after decompression, in bytes.")
+    var maxReportBytes: Int = DecodeLimits().maxReportBytes
+
+    @Option(help: "Accepted but ignored: check stores nothing.")
+    var db: String?
+
+    func run() throws {
+        let extractor = ReportExtractor(limits: DecodeLimits(maxReportBytes: maxReportBytes))
+        var output = CheckOutput(format: format)
+        extractor.extract(paths) { item in output.add(item) }
+        output.finish()
+        if output.rejected > 0 { throw ExitStatus.rejected }
+    }
+}
+
+enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// Prints check results as they come (text) or as one JSON document at the end.
+struct CheckOutput {
+    let format: CheckFormat
+    var reports = 0
+    var rejected = 0
+    var withoutReport = 0
+    private var json = JSONWriter(pretty: true)
+    private var reportItems: [(Report, Provenance)] = []
+    private var errorItems: [(Provenance, ReportError)] = []
+    private var skippedItems: [(Provenance, String)] = []
+
+    init(format: CheckFormat) { self.format = format }
+
+    mutating func add(_ item: ExtractedItem) {
+        switch item {
+        case .report(let report, let payload):
+            reports += 1
+            if format == .text {
+                print("ok     \(payload.provenance): \(Self.describe(report))")
+            } else {
+                reportItems.append((report, payload.provenance))
+            }
+        case .rejected(let provenance, let error, _):
+            rejected += 1
+            if format == .text {
+                printError("error  \(provenance): \(error)")
+            } else {
+                errorItems.append((provenance, error))
+            }
+        case .messageWithoutReport(let provenance, let reason):
+            withoutReport += 1
+            if format == .text {
+                print("skip   \(provenance): \(reason)")
+            } else {
+                skippedItems.append((provenance, reason))
+            }
+        }
+    }
+
+    static func describe(_ r: Report) -> String {
+        var domains: [String] = []
+        for p in r.policies where !domains.contains(p.domain) { domains.append(p.domain) }
+        let shown = domains.map { $0.isEmpty ? "(no domain)" : $0 }.joined(separator: ",")
+        return
+            "\(r.organizationName) \(r.reportID) day \(r.day) domains \(shown) sessions ok \(r.successfulSessionCount) failed \(r.failedSessionCount)"
+    }
+
+    func finish() {
+        if format == .text {
+            print(
+                "\(reports) valid report(s), \(rejected) rejected, \(withoutReport) message(s) without a report")
+            return
+        }
+        let w = JSONWriter(pretty: true)
+        w.object {
+            w.member("valid") { w.raw(String(reports)) }
+            w.member("rejected") { w.raw(String(rejected)) }
+            w.member("messages_without_report") { w.raw(String(withoutReport)) }
+            w.member("reports") {
+                w.array(reportItems) { (r, p) in
+                    w.object {
+                        w.member("source") { w.string(p.description) }
+                        w.member("organization_name") { w.string(r.organizationName) }
+                        w.member("report_id") { w.string(r.reportID) }
+                        w.member("day") { w.string(r.day.description) }
+                        w.member("begin") { w.string(r.start.rfc3339) }
+                        w.member("end") { w.string(r.end.rfc3339) }
+                        w.member("policy_domains") {
+                            w.array(Array(Set(r.policies.map(\.domain))).sorted()) { w.string($0) }
+                        }
+                        w.member("successful_session_count") { w.raw(String(r.successfulSessionCount)) }
+                        w.member("failed_session_count") { w.raw(String(r.failedSessionCount)) }
+                    }
+                }
+            }
+            w.member("errors") {
+                w.array(errorItems) { (p, e) in
+                    w.object {
+                        w.member("source") { w.string(p.description) }
+                        w.member("kind") { w.string(e.kind.rawValue) }
+                        w.member("path") { w.string(e.pathString) }
+                        w.member("message") { w.string(e.message) }
+                    }
+                }
+            }
+            w.member("messages_without_report_list") {
+                w.array(skippedItems) { (p, reason) in
+                    w.object {
+                        w.member("source") { w.string(p.description) }
+                        w.member("reason") { w.string(reason) }
+                    }
+                }
+            }
+        }
+        print(w.output)
+    }
+}

@@ -3,12 +3,14 @@ import PackageDescription
 
 let package = Package(
     name: "tlsrpt",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tlsrpt", targets: ["tlsrpt"]),
         .library(name: "TLSRPT", targets: ["TLSRPT"]),
         .library(name: "TLSRPTMail", targets: ["TLSRPTMail"]),
         .library(name: "TLSRPTStore", targets: ["TLSRPTStore"]),
+        // Test helpers (gzip/zip builders, seeded reports), shared by the tests and Benchmarks/.
+        .library(name: "TLSRPTTestSupport", targets: ["TLSRPTTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

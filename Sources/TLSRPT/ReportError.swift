@@ -95,6 +95,10 @@ func at<T>(_ component: PathComponent, _ body: () throws(ReportError) -> T) thro
 }
 
 @inline(__always)
-func at<T>(_ key: String, _ body: () throws(ReportError) -> T) throws(ReportError) -> T {
-    try at(.key(key), body)
+func at<T>(_ key: @autoclosure () -> String, _ body: () throws(ReportError) -> T) throws(ReportError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw error.prefixed(.key(key()))
+    }
 }

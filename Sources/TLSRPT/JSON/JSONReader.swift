@@ -261,7 +261,7 @@ struct JSONReader {
 
     /// Reads a member name.
     mutating func readKey() throws(ReportError) -> JSONKey {
-        let (start, end, hasEscapes) = try scanString()
+        let (start, end, hasEscapes, _) = try scanString()
         if !hasEscapes {
             return JSONKey(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]), decoded: nil)
         }
@@ -273,12 +273,12 @@ struct JSONReader {
     mutating func readString() throws(ReportError) -> String {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw typeMismatch("a string") }
-        let (start, end, hasEscapes) = try scanString()
+        let (start, end, hasEscapes, ascii) = try scanString()
         if !hasEscapes {
-            guard let s = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) else {
-                throw invalidUTF8(in: start..<end)
+            if !ascii, let bad = Self.firstInvalidUTF8(bytes, start..<end) {
+                throw syntaxError("invalid UTF-8 in a string (I-JSON requires UTF-8)", at: bad)
             }
-            return s
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
         return try decodeEscapedString(start..<end)
     }
@@ -328,26 +328,36 @@ struct JSONReader {
         return nil
     }
 
-    /// Positions after the closing quote; returns the content range and whether it has escapes.
-    private mutating func scanString() throws(ReportError) -> (Int, Int, Bool) {
+    /// Positions after the closing quote; returns the content range, whether it has escapes, and
+    /// whether every byte is ASCII (then no UTF-8 validation is needed).
+    @inline(__always)
+    private mutating func scanString() throws(ReportError) -> (Int, Int, Bool, Bool) {
         pos += 1  // opening quote
         let start = pos
         var hasEscapes = false
-        while pos < bytes.count {
-            let b = bytes[pos]
+        var high: UInt8 = 0
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { throw syntaxError("unterminated string") }
+        var i = pos
+        while i < count {
+            let b = base[i]
+            high |= b
             if b == UInt8(ascii: "\"") {
-                let end = pos
-                pos += 1
-                return (start, end, hasEscapes)
+                pos = i + 1
+                return (start, i, hasEscapes, high < 0x80)
             }
             if b == UInt8(ascii: "\\") {
                 hasEscapes = true
-                pos += 2
+                i += 2
                 continue
             }
-            if b == 0 { throw syntaxError("NUL byte inside a string") }
-            pos += 1
+            if b == 0 {
+                pos = i
+                throw syntaxError("NUL byte inside a string")
+            }
+            i += 1
         }
+        pos = count
         throw syntaxError("unterminated string", at: start - 1)
     }
 
@@ -396,8 +406,9 @@ struct JSONReader {
                 throw syntaxError("invalid escape sequence", at: i - 1)
             }
         }
-        guard let s = String(validating: out, as: UTF8.self) else { throw invalidUTF8(in: range) }
-        return s
+        let valid = out.withUnsafeBufferPointer { Self.firstInvalidUTF8($0, 0..<$0.count) == nil }
+        guard valid else { throw invalidUTF8(in: range) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     private func hex4(at i: Int, limit: Int) throws(ReportError) -> UInt32 {

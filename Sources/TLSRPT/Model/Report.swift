@@ -1,5 +1,3 @@
-import Foundation
-
 /// One TLS report, normalized: what a sender says happened to SMTP sessions towards the policy
 /// domains in it during one date range. Built from a `WireReport` by `ReportNormalizer`.
 public struct Report: Sendable, Hashable {
@@ -48,18 +46,36 @@ public struct Report: Sendable, Hashable {
 
     /// The domain part of a contact: an address, a `mailto:` URI or an `https:` URL.
     static func domain(ofContact contact: String) -> String? {
-        var s = contact.trimmingWhitespace
-        if s.lowercased().hasPrefix("mailto:") { s = String(s.dropFirst(7)) }
-        if let r = s.range(of: "://") {
-            let rest = s[r.upperBound...]
-            let host = rest.prefix { $0 != "/" && $0 != ":" && $0 != "?" }
-            return host.isEmpty ? nil : normalizeDomain(String(host))
+        contact.withBytes { p -> String? in
+            var (lo, hi) = trimmedBounds(p)
+            if contact.hasPrefixIgnoringCase("mailto:") { lo += 7 }
+            let text = UnsafeBufferPointer(rebasing: p[lo..<hi])
+            var hostStart: Int?
+            var i = 0
+            while i + 2 < text.count {
+                if text[i] == UInt8(ascii: ":") && text[i + 1] == UInt8(ascii: "/") && text[i + 2] == UInt8(ascii: "/")
+                {
+                    hostStart = i + 3
+                    break
+                }
+                i += 1
+            }
+            let stops: [UInt8]
+            if let start = hostStart {
+                stops = [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "?")]
+                _ = start
+            } else if let at = text.lastIndex(of: UInt8(ascii: "@")) {
+                hostStart = at + 1
+                stops = [UInt8(ascii: ">"), UInt8(ascii: " "), UInt8(ascii: ",")]
+            } else {
+                return nil
+            }
+            var end = hostStart!
+            while end < text.count && !stops.contains(text[end]) { end += 1 }
+            guard end > hostStart! else { return nil }
+            let host = String(decoding: UnsafeBufferPointer(rebasing: text[hostStart!..<end]), as: UTF8.self)
+            return normalizeDomain(host)
         }
-        if let at = s.lastIndex(of: "@") {
-            let host = s[s.index(after: at)...].prefix { $0 != ">" && $0 != " " && $0 != "," }
-            return host.isEmpty ? nil : normalizeDomain(String(host))
-        }
-        return nil
     }
 }
 

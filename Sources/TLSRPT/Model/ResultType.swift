@@ -140,26 +140,3 @@ public enum STSMode: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { rawValue }
 }
-
-/// Lower-cased, trimmed text: how enumerated wire values are compared.
-func normalizedToken(_ s: String) -> String {
-    var t = s.trimmingWhitespace
-    if t.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) || !t.utf8.allSatisfy({ $0 < 0x80 }) {
-        t = t.lowercased()
-    }
-    return t
-}
-
-extension String {
-    /// The string without leading and trailing spaces, tabs and line breaks.
-    var trimmingWhitespace: String {
-        let u = utf8
-        func ws(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-        guard let f = u.first, let l = u.last, ws(f) || ws(l) else { return self }
-        var start = u.startIndex
-        var end = u.endIndex
-        while start < end, ws(u[start]) { start = u.index(after: start) }
-        while end > start, ws(u[u.index(before: end)]) { end = u.index(before: end) }
-        return String(self[start..<end])
-    }
-}

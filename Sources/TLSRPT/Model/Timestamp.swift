@@ -50,9 +50,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// - a leap second `:60` is read as `:59` so the instant never moves to the next day.
     /// Returns nil for anything that is not a date at all.
     public init?(rfc3339 text: String) {
-        var utf8 = Array(text.utf8)
-        while let last = utf8.last, last == 0x20 || last == 0x09 { utf8.removeLast() }
-        while let first = utf8.first, first == 0x20 || first == 0x09 { utf8.removeFirst() }
+        guard let t = text.withBytes({ Timestamp.parse($0) }) else { return nil }
+        self = t
+    }
+
+    static func parse(_ all: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        let (lo, hi) = trimmedBounds(all)
+        let utf8 = UnsafeBufferPointer(rebasing: all[lo..<hi])
         var p = 0
         func digits(_ n: Int) -> Int? {
             guard p + n <= utf8.count else { return nil }
@@ -126,8 +130,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             }
             guard p == utf8.count else { return nil }
         }
-        seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
-        nanoseconds = Int32(nanos)
+        return Timestamp(
+            seconds: Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds),
+            nanoseconds: Int32(nanos))
     }
 }
 

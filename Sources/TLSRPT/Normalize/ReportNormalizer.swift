@@ -17,10 +17,10 @@ public struct ReportNormalizer: Sendable {
 
     /// Normalizes `wire`, or throws a `ReportError` naming the JSON path of the first problem.
     public func normalize(_ wire: WireReport, context: Context = Context()) throws(ReportError) -> Report {
-        guard let org = wire.organizationName, !org.trimmingWhitespace.isEmpty else {
+        guard let org = wire.organizationName, !org.isBlank else {
             throw missing("organization-name", "the sending organization is part of a report's identity")
         }
-        guard let reportID = wire.reportID, !reportID.trimmingWhitespace.isEmpty else {
+        guard let reportID = wire.reportID, !reportID.isBlank else {
             throw missing("report-id", "the report-id is part of a report's identity")
         }
         guard let range = wire.dateRange else { throw missing("date-range", "a report covers a date range") }
@@ -45,7 +45,7 @@ public struct ReportNormalizer: Sendable {
             policies.append(policy)
         }
         // contact-info: null (Stalwart-generated reports) or absent (small reporters) is no contact.
-        let contact = wire.contactInfo.flatMap { $0.trimmingWhitespace.isEmpty ? nil : $0 }
+        let contact = wire.contactInfo.flatMap { $0.isBlank ? nil : $0 }
         return Report(
             organizationName: org, contactInfo: contact, reportID: reportID, start: start, end: end,
             policies: policies)
@@ -53,7 +53,7 @@ public struct ReportNormalizer: Sendable {
 
     private func normalize(_ entry: WirePolicyEntry, fallbackDomain: String) throws(ReportError) -> Policy {
         guard let wp = entry.policy else { throw missing("policy", "each policy names its type") }
-        guard let typeText = wp.policyType, !typeText.trimmingWhitespace.isEmpty else {
+        guard let typeText = wp.policyType, !typeText.isBlank else {
             throw ReportError(.invalidReport, "missing", path: [.key("policy"), .key("policy-type")])
         }
         let type = PolicyType(typeText)
@@ -68,22 +68,21 @@ public struct ReportNormalizer: Sendable {
             tlsa = Self.tlsaRecords(strings)
         } else {
             for line in strings {
-                guard let colon = line.firstIndex(of: ":") else { continue }
-                let key = normalizedToken(String(line[..<colon]))
-                let value = String(line[line.index(after: colon)...]).trimmingWhitespace
-                if key == "mode" {
-                    mode = STSMode(value)
-                } else if key == "mx" {
-                    appendUnique(normalizeDomain(value), to: &mx)
+                switch Self.policyLine(line) {
+                case .mode(let value): mode = STSMode(value)
+                case .mx(let value): appendUnique(normalizeDomain(value), to: &mx)
+                case nil: break
                 }
             }
         }
         for host in wp.mxHost ?? [] {
-            var h = host.trimmingWhitespace
             // `"mx: mx.server.com"` as an mx-host element (a Stalwart-generated report, possibly
             // an anonymisation artefact): the policy-file line pasted whole. Keep the pattern.
-            if h.lowercased().hasPrefix("mx:") { h = String(h.dropFirst(3)) }
-            appendUnique(normalizeDomain(h), to: &mx)
+            if case .mx(let value) = Self.policyLine(host) {
+                appendUnique(normalizeDomain(value), to: &mx)
+            } else {
+                appendUnique(normalizeDomain(host), to: &mx)
+            }
         }
 
         // An absent summary or count is 0 (Stalwart test report without total-failure-session-count).
@@ -169,6 +168,27 @@ public struct ReportNormalizer: Sendable {
         }
         guard ok else { throw ReportError(.invalidReport, "expected a non-negative integer, found \(shown)") }
         return value
+    }
+
+    /// The lines of an MTA-STS policy (RFC 8461 §3.2) that matter here: `mode:` and `mx:`.
+    enum PolicyLine: Equatable {
+        case mode(String)
+        case mx(String)
+    }
+
+    static func policyLine(_ line: String) -> PolicyLine? {
+        line.withBytes { p -> PolicyLine? in
+            guard let colon = p.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+            let key = UnsafeBufferPointer(rebasing: p[0..<colon])
+            let (klo, khi) = trimmedBounds(key)
+            let trimmedKey = UnsafeBufferPointer(rebasing: key[klo..<khi])
+            let isMode = equalsIgnoringCase(trimmedKey, "mode")
+            guard isMode || equalsIgnoringCase(trimmedKey, "mx") else { return nil }
+            let rest = UnsafeBufferPointer(rebasing: p[(colon + 1)...])
+            let (lo, hi) = trimmedBounds(rest)
+            let value = String(decoding: UnsafeBufferPointer(rebasing: rest[lo..<hi]), as: UTF8.self)
+            return isMode ? .mode(value) : .mx(value)
+        }
     }
 
     private func missing(_ key: String, _ why: String) -> ReportError {

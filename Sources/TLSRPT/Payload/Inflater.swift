@@ -1,4 +1,5 @@
 import CZlib
+import Synchronization
 
 /// gzip and raw-deflate decompression with an exact output cap, straight on zlib.
 ///
@@ -19,16 +20,12 @@ enum Inflater {
     static func inflate(
         _ input: UnsafeBufferPointer<UInt8>, format: Format, limit: Int, sizeHint: Int? = nil
     ) throws(ReportError) -> [UInt8] {
-        var stream = z_stream()
-        let windowBits: Int32 = format == .gzip ? 15 + 16 : -15
-        let initStatus = inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        guard initStatus == Z_OK else {
-            throw ReportError(.corruptCompression, "zlib could not start (status \(initStatus))")
-        }
-        defer { inflateEnd(&stream) }
+        let state = try ZStream.take(format)
+        defer { ZStream.give(state) }
+        let stream = state.stream
 
         var capacity = min(max(sizeHint ?? input.count * 4, 1024), limit + 1)
-        var output = [UInt8](repeating: 0, count: capacity)
+        var output = [UInt8](unsafeUninitializedCapacity: capacity) { _, n in n = capacity }
         var produced = 0
         var consumed = 0
         let what = format == .gzip ? "gzip" : "deflate"
@@ -40,15 +37,15 @@ enum Inflater {
                 output.append(contentsOf: repeatElement(0, count: capacity - output.count))
             }
             let status: Int32 = output.withUnsafeMutableBufferPointer { out in
-                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress.map { $0 + consumed })
-                stream.avail_in = UInt32(clamping: input.count - consumed)
-                stream.next_out = out.baseAddress! + produced
-                stream.avail_out = UInt32(clamping: capacity - produced)
-                let inBefore = stream.avail_in
-                let outBefore = stream.avail_out
-                let s = CZlib.inflate(&stream, Z_NO_FLUSH)
-                consumed += Int(inBefore - stream.avail_in)
-                produced += Int(outBefore - stream.avail_out)
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress.map { $0 + consumed })
+                stream.pointee.avail_in = UInt32(clamping: input.count - consumed)
+                stream.pointee.next_out = out.baseAddress! + produced
+                stream.pointee.avail_out = UInt32(clamping: capacity - produced)
+                let inBefore = stream.pointee.avail_in
+                let outBefore = stream.pointee.avail_out
+                let s = CZlib.inflate(stream, Z_NO_FLUSH)
+                consumed += Int(inBefore - stream.pointee.avail_in)
+                produced += Int(outBefore - stream.pointee.avail_out)
                 return s
             }
             switch status {
@@ -57,7 +54,7 @@ enum Inflater {
                 // Another gzip member may follow (concatenated gzip); anything else is ignored,
                 // as gzip(1) does with trailing garbage.
                 if format == .gzip, consumed + 2 <= input.count, input[consumed] == 0x1F, input[consumed + 1] == 0x8B {
-                    guard inflateReset(&stream) == Z_OK else {
+                    guard inflateReset(stream) == Z_OK else {
                         throw ReportError(.corruptCompression, "\(what) data is damaged")
                     }
                     continue
@@ -72,8 +69,51 @@ enum Inflater {
                 throw ReportError(
                     .corruptCompression, "\(what) data is truncated (ends after \(input.count) compressed bytes)")
             default:
-                let detail = stream.msg.map { String(cString: $0) } ?? "status \(status)"
+                let detail = stream.pointee.msg.map { String(cString: $0) } ?? "status \(status)"
                 throw ReportError(.corruptCompression, "\(what) data is damaged (\(detail))")
+            }
+        }
+    }
+
+    /// A zlib inflate state, kept for reuse: setting one up allocates ~40 KB, which cost a
+    /// quarter of the time of a small report (BENCHMARKS.md). `inflateReset` makes it new again.
+    final class ZStream: @unchecked Sendable {
+        let stream: UnsafeMutablePointer<z_stream>
+        let format: Format
+
+        init(_ format: Format) throws(ReportError) {
+            self.format = format
+            stream = .allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            let windowBits: Int32 = format == .gzip ? 15 + 16 : -15
+            let status = inflateInit2_(stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            guard status == Z_OK else {
+                stream.deallocate()
+                throw ReportError(.corruptCompression, "zlib could not start (status \(status))")
+            }
+        }
+
+        deinit {
+            inflateEnd(stream)
+            stream.deallocate()
+        }
+
+        /// Idle states, a few per format; callers on any thread take one and give it back.
+        private static let idle = Mutex<[ZStream]>([])
+
+        static func take(_ format: Format) throws(ReportError) -> ZStream {
+            let reused = idle.withLock { list -> ZStream? in
+                guard let i = list.lastIndex(where: { $0.format == format }) else { return nil }
+                return list.remove(at: i)
+            }
+            if let reused { return reused }
+            return try ZStream(format)
+        }
+
+        static func give(_ state: ZStream) {
+            guard inflateReset(state.stream) == Z_OK else { return }
+            idle.withLock { list in
+                if list.count < 16 { list.append(state) }
             }
         }
     }

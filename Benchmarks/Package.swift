@@ -1,0 +1,23 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Benchmarks live in their own package so the main build and CI do not pay for them.
+// Run: scripts/bench (builds this in release mode and prints the figures).
+let package = Package(
+    name: "tlsrpt-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "tlsrpt", path: "..")
+    ],
+    targets: [
+        .executableTarget(
+            name: "tlsrpt-bench",
+            dependencies: [
+                .product(name: "TLSRPT", package: "tlsrpt"),
+                .product(name: "TLSRPTMail", package: "tlsrpt"),
+                .product(name: "TLSRPTTestSupport", package: "tlsrpt"),
+            ]
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)

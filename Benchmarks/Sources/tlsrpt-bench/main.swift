@@ -1,0 +1,195 @@
+import Foundation
+import TLSRPT
+import TLSRPTMail
+import TLSRPTTestSupport
+
+// A release-mode harness: each case runs for a fixed wall time on one thread and prints
+// operations per second. Usage: tlsrpt-bench [case...]; no argument runs the parse cases.
+
+/// Runs `body` repeatedly for about `seconds` and returns operations per second.
+func measure(_ name: String, seconds: Double = 3, unit: String = "reports/s", _ body: () -> Int) {
+    // Warm up.
+    var ops = 0
+    let warm = Date()
+    while Date().timeIntervalSince(warm) < 0.3 { ops += body() }
+    ops = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    var elapsed = 0.0
+    while elapsed < seconds {
+        ops += body()
+        elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    let rate = Double(ops) / elapsed
+    let micros = elapsed / Double(ops) * 1e6
+    print(String(format: "%-34@ %12.0f %@  (%.2f µs each)", name as NSString, rate, unit, micros))
+}
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+/// A ~1.7 KB report shaped like a real failure day (RFC 8460 Appendix B plus one more detail).
+func sampleReport() -> Report {
+    Report(
+        organizationName: "Google Inc.", contactInfo: "smtp-tls-reporting@google.com",
+        reportID: "2026-11-22T00:00:00Z_example.com", start: Timestamp(rfc3339: "2026-11-22T00:00:00Z")!,
+        end: Timestamp(rfc3339: "2026-11-22T23:59:59Z")!,
+        policies: [
+            Policy(
+                type: .sts, domain: "example.com",
+                policyStrings: [
+                    "version: STSv1", "mode: enforce", "mx: mx1.example.com", "mx: mx2.example.com", "max_age: 604800",
+                ],
+                stsMode: .enforce, mxPatterns: ["mx1.example.com", "mx2.example.com"], successfulSessionCount: 5326,
+                failedSessionCount: 303,
+                failureDetails: [
+                    FailureDetail(
+                        resultType: .certificateExpired, sendingMTAIP: "2001:db8:abcd:0012::1",
+                        receivingMXHostname: "mx1.example.com", failedSessionCount: 100),
+                    FailureDetail(
+                        resultType: .starttlsNotSupported, sendingMTAIP: "2001:db8:abcd:0013::1",
+                        receivingMXHostname: "mx2.example.com", receivingIP: "203.0.113.56", failedSessionCount: 200,
+                        additionalInformation:
+                            "https://reports.example.net/report_info?id=5065427c-23d3#StarttlsNotSupported"),
+                    FailureDetail(
+                        resultType: .validationFailure, sendingMTAIP: "198.51.100.62",
+                        receivingMXHostname: "mx-backup.example.com", receivingIP: "203.0.113.58",
+                        failedSessionCount: 3,
+                        failureReasonCode: "X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"),
+                    FailureDetail(
+                        resultType: .certificateHostMismatch, sendingMTAIP: "198.51.100.63",
+                        receivingMXHostname: "mx3.example.com", receivingIP: "203.0.113.59", failedSessionCount: 1,
+                        failureReasonCode: "subject alternative name mismatch"),
+                ]),
+            Policy(
+                type: .tlsa, domain: "example.com",
+                policyStrings: ["3 1 1 0C72AC70B745AC19998811B131D662C9AC69DBDBE7CB23E5B514B56664C5D3D6"],
+                tlsaRecords: ["3 1 1 0C72AC70B745AC19998811B131D662C9AC69DBDBE7CB23E5B514B56664C5D3D6"],
+                successfulSessionCount: 1200, failedSessionCount: 0),
+        ])
+}
+
+let json = Array(ReportEncoder(pretty: false).encode(sampleReport()).utf8)
+let gz = TestCompression.gzip(json)
+let decoder = ReportDecoder()
+let cases = CommandLine.arguments.dropFirst().isEmpty ? ["parse"] : Array(CommandLine.arguments.dropFirst())
+
+func wants(_ name: String) -> Bool { cases.contains(name) || cases.contains("parse") }
+if wants("parse-gz") {
+    print("report: \(json.count) bytes JSON, \(gz.count) bytes gzipped")
+    measure("parse+normalize, gzipped") {
+        _ = try! decoder.decode(gz)
+        return 1
+    }
+}
+if wants("parse-json") {
+    measure("parse+normalize, plain JSON") {
+        _ = try! decoder.decode(json)
+        return 1
+    }
+}
+if wants("parse-stages") {
+    measure("stage: gunzip") {
+        _ = try! decoder.gunzip(gz)
+        return 1
+    }
+    let wire = try! WireReport.decode(json)
+    measure("stage: JSON -> wire model") {
+        _ = try! WireReport.decode(json)
+        return 1
+    }
+    let normalizer = ReportNormalizer()
+    measure("stage: wire model -> Report") {
+        _ = try! normalizer.normalize(wire)
+        return 1
+    }
+}
+if wants("foundation") {
+    let data = Data(json)
+    measure("Foundation JSONSerialization only") {
+        _ = try! JSONSerialization.jsonObject(with: data)
+        return 1
+    }
+    struct Min: Decodable {
+        struct P: Decodable {
+            struct S: Decodable {
+                var a: Int
+                var b: Int
+                enum CodingKeys: String, CodingKey {
+                    case a = "total-successful-session-count"
+                    case b = "total-failure-session-count"
+                }
+            }
+            var summary: S
+        }
+        var policies: [P]
+    }
+    measure("Foundation JSONDecoder (summaries only)") {
+        _ = try! JSONDecoder().decode(Min.self, from: data)
+        return 1
+    }
+}
+
+if cases.contains("mbox") {
+    // An mbox of report mails, each with a gzipped, base64-encoded report attachment.
+    let count = Int(ProcessInfo.processInfo.environment["MBOX_MESSAGES"] ?? "50000")!
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("tlsrpt-bench.mbox").path
+    var g = SeededGenerator(seed: 7)
+    FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = FileHandle(forWritingAtPath: path)!
+    var chunk = ""
+    for i in 0..<count {
+        let report = RandomReports.report(&g, index: i)
+        let attachment = Data(TestCompression.gzip(ReportEncoder(pretty: false).encode(report)))
+            .base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+        chunk += """
+            From tlsrpt@sender.example Sun Nov 22 06:00:00 2026
+            From: tlsrpt@sender.example
+            To: tlsrpt@example.com
+            Subject: Report Domain: example.com Submitter: sender.example Report-ID: <\(report.reportID)>
+            Message-ID: <\(i)@sender.example>
+            TLS-Report-Domain: example.com
+            TLS-Report-Submitter: sender.example
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type="tlsrpt"; boundary="b\(i)"
+
+            --b\(i)
+            Content-Type: text/plain
+
+            This is an aggregate TLS report.
+
+            --b\(i)
+            Content-Type: application/tlsrpt+gzip
+            Content-Disposition: attachment; filename="sender.example!example.com!1!2!\(i).json.gz"
+            Content-Transfer-Encoding: base64
+
+            \(attachment)
+            --b\(i)--
+
+
+            """
+        if chunk.utf8.count > 1 << 20 {
+            handle.write(chunk.data(using: .utf8)!)
+            chunk = ""
+        }
+    }
+    handle.write(chunk.data(using: .utf8)!)
+    try! handle.close()
+    let size = (try! FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber).intValue
+    let rssBefore = peakRSSMegabytes()
+    let start = Date()
+    var reports = 0
+    ReportExtractor().extract([path]) { item in
+        if case .report = item { reports += 1 }
+    }
+    let elapsed = Date().timeIntervalSince(start)
+    print(
+        String(
+            format:
+                "mbox: %d messages, %.1f MB: %d reports in %.2f s = %.0f report mails/s, %.1f MB/s; peak RSS %.1f MB (%.1f MB before reading)",
+            count, Double(size) / 1e6, reports, elapsed, Double(reports) / elapsed, Double(size) / 1e6 / elapsed,
+            peakRSSMegabytes(), rssBefore))
+    try? FileManager.default.removeItem(atPath: path)
+}

@@ -90,14 +90,8 @@ public struct ReportDecoder: Sendable {
 
     /// Decompresses gzip data within the report-size cap (for callers that keep the JSON).
     public func gunzip(_ bytes: [UInt8]) throws(ReportError) -> [UInt8] {
-        do {
-            return try bytes.withUnsafeBufferPointer { (p) throws(ReportError) -> [UInt8] in
-                try Inflater.inflate(p, format: .gzip, limit: limits.maxReportBytes, sizeHint: Self.gzipSizeHint(p))
-            }
-        } catch let error as ReportError {
-            throw error
-        } catch {
-            fatalError("unreachable: \(error)")
+        try bytes.withUnsafeBufferPointer { (p) throws(ReportError) -> [UInt8] in
+            try Inflater.inflate(p, format: .gzip, limit: limits.maxReportBytes, sizeHint: Self.gzipSizeHint(p))
         }
     }
 

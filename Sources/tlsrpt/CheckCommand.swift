@@ -29,7 +29,12 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let extractor = ReportExtractor(limits: DecodeLimits(maxReportBytes: maxReportBytes))
         var output = CheckOutput(format: format)
-        extractor.extract(paths) { item in output.add(item) }
+        let progress = ProgressMeter.forTerminal()
+        extractor.extract(paths) { item in
+            progress?.add(item)
+            output.add(item)
+        }
+        progress?.finish()
         output.finish()
         if output.rejected > 0 { throw ExitStatus.rejected }
     }

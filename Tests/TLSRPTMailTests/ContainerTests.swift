@@ -1,0 +1,130 @@
+import Foundation
+import TLSRPT
+import TLSRPTMail
+import TLSRPTTestSupport
+import Testing
+
+/// mbox, Maildir, directories, zip and raw files.
+@Suite struct ContainerTests {
+    static func mail(_ id: String, eol: String = "\n") -> String {
+        MailBuilder.message(
+            parts: [MailBuilder.part(MailBuilder.reportJSON(id: id), .gzipBase64, eol: eol)], eol: eol,
+            messageID: "<\(id)@sender.example>")
+    }
+
+    @Test(arguments: ["\n", "\r\n"])
+    func mboxSplitsMessagesAndCountsThoseWithoutReport(eol: String) throws {
+        let text = MailBuilder.mbox(
+            [Self.mail("m1", eol: eol), MailBuilder.plainMessage(eol: eol), Self.mail("m3", eol: eol)], eol: eol)
+        let path = try write(text, name: "box.mbox")
+        let o = extract([path])
+        #expect(o.reportIDs == ["m1", "m3"])
+        #expect(o.sources == ["\(path): message 1, part 2", "\(path): message 3, part 2"])
+        #expect(o.skipped.map(\.0.description) == ["\(path): message 2"])
+        #expect(o.rejected.isEmpty)
+    }
+
+    @Test func mboxrdQuotingIsUndone() throws {
+        // A quoted-printable JSON report whose reason text has a line starting with "From ".
+        let json = MailBuilder.reportJSON(id: "q1").replacingOccurrences(
+            of: "\"certificate-expired\"", with: "\"certificate-expired\",\"failure-reason-code\":\"x\"")
+        var mail = MailBuilder.message(parts: [MailBuilder.part(json, .jsonQuotedPrintable)])
+        mail = mail.replacingOccurrences(
+            of: "This is an aggregate", with: "From the sender:\n>From here on\nThis is an aggregate")
+        let text = MailBuilder.mbox([mail, Self.mail("q2")])
+        #expect(text.contains("\n>From the sender:\n>>From here on\n"))
+        let o = extract([try write(text)])
+        #expect(o.reportIDs == ["q1", "q2"])
+    }
+
+    @Test func lastMessageWithoutTrailingNewline() throws {
+        var text = MailBuilder.mbox([Self.mail("a"), Self.mail("b")])
+        while text.hasSuffix("\n") { text.removeLast() }
+        let o = extract([try write(text)])
+        #expect(o.reportIDs == ["a", "b"])
+    }
+
+    @Test func truncatedLastMessageCostsOnlyItself() throws {
+        let text = MailBuilder.mbox([Self.mail("a"), Self.mail("b"), Self.mail("c")])
+        let cut = String(text.prefix(text.count - 300))
+        let path = try write(cut)
+        let o = extract([path])
+        #expect(o.reportIDs == ["a", "b"])
+        #expect(o.rejected.count == 1)
+        #expect(o.rejected.first?.0.description == "\(path): message 3, part 2")
+        #expect(o.rejected.first?.1.kind == .corruptCompression)
+    }
+
+    @Test func separatorWithoutBlankLineBefore() throws {
+        let text =
+            "From a@b Sun Nov 22 06:00:00 2026\n" + Self.mail("x") + "From a@b Sun Nov 22 06:00:01 2026\n"
+            + Self.mail("y")
+        let o = extract([try write(text)])
+        #expect(o.reportIDs == ["x", "y"])
+    }
+
+    @Test func maildirReadsNewAndCurNotTmp() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        for sub in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(
+                at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        try Data(Self.mail("cur1").utf8).write(to: dir.appendingPathComponent("cur/1795.M1P1.host:2,S"))
+        try Data(Self.mail("new1").utf8).write(to: dir.appendingPathComponent("new/1795.M2P2.host"))
+        try Data(MailBuilder.plainMessage().utf8).write(to: dir.appendingPathComponent("new/1795.M3P3.host"))
+        try Data(Self.mail("tmp1").utf8).write(to: dir.appendingPathComponent("tmp/1795.M4P4.host"))
+        let o = extract([dir.path])
+        #expect(o.reportIDs == ["cur1", "new1"])
+        #expect(o.sources.first == "\(dir.path)/cur/1795.M1P1.host:2,S: part 2")
+        #expect(o.skipped.count == 1)
+        #expect(o.rejected.isEmpty)
+    }
+
+    @Test func directoryWalkMixesFormats() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let sub = dir.appendingPathComponent("sub/deeper")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try Data(MailBuilder.reportJSON(id: "j").utf8).write(to: dir.appendingPathComponent("a.json"))
+        try Data(TestCompression.gzip(MailBuilder.reportJSON(id: "g"))).write(
+            to: dir.appendingPathComponent("b.json.gz"))
+        try Data(TestCompression.zip([("z.json", Array(MailBuilder.reportJSON(id: "z").utf8))])).write(
+            to: sub.appendingPathComponent("c.zip"))
+        try Data(Self.mail("e").utf8).write(to: sub.appendingPathComponent("d.eml"))
+        try Data(MailBuilder.mbox([Self.mail("m")]).utf8).write(to: sub.appendingPathComponent("e.mbox"))
+        try Data("notes".utf8).write(to: dir.appendingPathComponent("README"))
+        let o = extract([dir.path])
+        // Name order, depth first: a.json, b.json.gz, README, sub/deeper/{c.zip, d.eml, e.mbox}.
+        #expect(o.reportIDs == ["j", "g", "z", "e", "m"])
+        #expect(o.rejected.isEmpty)
+        #expect(o.skipped.count == 1)
+    }
+
+    @Test func emptyDirectoryAndMissingPathAreErrors() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let o = extract([dir.path, dir.appendingPathComponent("missing").path])
+        #expect(o.rejected.count == 2)
+        #expect(o.rejected.map(\.1.kind) == [.noReport, .noReport])
+        #expect(o.rejected[0].1.message == "no report: no report found in it")
+    }
+
+    @Test func mboxOfOnlyPlainMailIsAnError() throws {
+        let path = try write(MailBuilder.mbox([MailBuilder.plainMessage()]))
+        let o = extract([path])
+        #expect(o.skipped.count == 1)
+        #expect(o.rejected.count == 1)
+        #expect(o.rejected.first?.0.description == path)
+    }
+
+    @Test func hugeHeaderLineIsHandled() throws {
+        let long = String(repeating: "x", count: 1_500_000)
+        let mail = "X-Long: \(long)\n" + Self.mail("h")
+        let o = extract([try write(MailBuilder.mbox([mail, Self.mail("after")]))])
+        #expect(o.reportIDs == ["h", "after"])
+    }
+
+    @Test func streamingReaderSplitsLongLinesAndSurvivesSmallChunks() {
+        let bytes = Array("abc\n\(String(repeating: "y", count: 10))\nend".utf8)
+        let source = ByteSourceProbe(bytes)
+        #expect(source.lines(max: 4) == ["abc\n", "yyyy", "yyyy", "yy\n", "end"])
+    }
+}

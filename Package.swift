@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -22,19 +23,25 @@ let package = Package(
         .target(name: "TLSRPTMail", dependencies: ["TLSRPT"]),
         .target(
             name: "TLSRPTStore",
-            dependencies: ["TLSRPT", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "TLSRPT", "TLSRPTMail",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
+        .target(name: "TLSRPTRender", dependencies: ["TLSRPT", "TLSRPTStore"]),
         .target(name: "TLSRPTServer", dependencies: ["TLSRPT", "TLSRPTStore"]),
         .executableTarget(
             name: "tlsrpt",
             dependencies: [
-                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTServer",
+                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTRender", "TLSRPTServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "TLSRPTTestSupport", dependencies: ["TLSRPT", "CZlib"]),
         .testTarget(name: "TLSRPTTests", dependencies: ["TLSRPT", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSRPTMailTests", dependencies: ["TLSRPTMail", "TLSRPTTestSupport"]),
+        .testTarget(name: "TLSRPTStoreTests", dependencies: ["TLSRPTStore", "TLSRPTRender", "TLSRPTTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

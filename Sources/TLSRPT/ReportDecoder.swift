@@ -18,6 +18,9 @@ public struct DecodedDocument: Sendable {
     public var location: String?
     /// The report, or why there is none.
     public var result: Result<Report, ReportError>
+    /// The document's own bytes when it is an entry of a container (a zip); nil when the
+    /// document is the whole payload.
+    public var raw: [UInt8]? = nil
 }
 
 /// From bytes to reports: sniffs gzip, zip or JSON by the bytes themselves (labels lie: plain
@@ -178,6 +181,7 @@ public struct ReportDecoder: Sendable {
             let docs = contents.withUnsafeBufferPointer { decodeAll($0, context: context, nesting: nesting + 1) }
             for var d in docs {
                 d.location = [location, d.location].compactMap { $0 }.joined(separator: ", ")
+                if d.raw == nil { d.raw = contents }
                 out.append(d)
             }
         }

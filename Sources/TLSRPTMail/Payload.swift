@@ -7,12 +7,25 @@ public struct Payload: Sendable {
     public var bytes: [UInt8]
     /// Headers of the carrying mail message, when there was one.
     public var mail: MailContext?
+    /// How the bytes arrived.
+    public var channel: Channel
 
-    /// Creates a payload.
-    public init(provenance: Provenance, bytes: [UInt8], mail: MailContext? = nil) {
+    /// How a payload arrived.
+    public enum Channel: String, Sendable {
+        /// A report file (or standard input).
+        case file
+        /// A mail message (mbox, Maildir, .eml).
+        case mail
+        /// An HTTPS POST.
+        case https
+    }
+
+    /// Creates a payload; the channel defaults to mail when there is a mail context.
+    public init(provenance: Provenance, bytes: [UInt8], mail: MailContext? = nil, channel: Channel? = nil) {
         self.provenance = provenance
         self.bytes = bytes
         self.mail = mail
+        self.channel = channel ?? (mail == nil ? .file : .mail)
     }
 }
 

@@ -42,7 +42,7 @@ public final class ProgressMeter {
             reports += 1
             bytes += payload.bytes.count
             if payload.provenance.steps.first?.hasPrefix("message") == true || payload.mail != nil { messages += 1 }
-        case .rejected(_, _, let raw):
+        case .rejected(_, _, let raw, _):
             bytes += raw?.count ?? 0
         case .messageWithoutReport:
             messages += 1

@@ -6,7 +6,7 @@ public enum ExtractedItem: Sendable {
     case report(Report, Payload)
     /// A payload (or input) that is not a valid report, with the reason. `bytes` are the raw
     /// bytes when there were any, for the rejected-input record.
-    case rejected(Provenance, ReportError, bytes: [UInt8]?)
+    case rejected(Provenance, ReportError, bytes: [UInt8]?, channel: Payload.Channel)
     /// A mail message inside a mbox or Maildir with no report in it: skipped, counted.
     case messageWithoutReport(Provenance, reason: String)
 }
@@ -34,12 +34,15 @@ public struct ReportExtractor: Sendable {
                 try decode(payload, handle)
             case .noReport(let provenance, let reason, let topLevel):
                 if topLevel {
-                    try handle(.rejected(provenance, ReportError(.noReport, "no report: \(reason)"), bytes: nil))
+                    try handle(
+                        .rejected(
+                            provenance, ReportError(.noReport, "no report: \(reason)"), bytes: nil,
+                            channel: provenance.steps.isEmpty ? .file : .mail))
                 } else {
                     try handle(.messageWithoutReport(provenance, reason: reason))
                 }
             case .failed(let provenance, let error):
-                try handle(.rejected(provenance, error, bytes: nil))
+                try handle(.rejected(provenance, error, bytes: nil, channel: provenance.steps.isEmpty ? .file : .mail))
             }
         }
     }
@@ -54,9 +57,11 @@ public struct ReportExtractor: Sendable {
             case .success(let report):
                 var p = payload
                 p.provenance = provenance
+                // A zip entry's own bytes, not the whole archive, are what the store keeps.
+                if let raw = document.raw { p.bytes = raw }
                 try handle(.report(report, p))
             case .failure(let error):
-                try handle(.rejected(provenance, error, bytes: payload.bytes))
+                try handle(.rejected(provenance, error, bytes: document.raw ?? payload.bytes, channel: payload.channel))
             }
         }
     }

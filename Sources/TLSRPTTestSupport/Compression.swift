@@ -1,30 +1,11 @@
 import CZlib
+import TLSRPT
 
 /// Builders of compressed test inputs (gzip, zip), on zlib, for the project's tests and fuzz seeds.
 public enum TestCompression {
     /// `bytes` compressed as one gzip member (or raw deflate when `raw`).
     public static func gzip(_ bytes: [UInt8], raw: Bool = false, level: Int32 = 6) -> [UInt8] {
-        var stream = z_stream()
-        let bits: Int32 = raw ? -15 : 31
-        precondition(
-            deflateInit2_(
-                &stream, level, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                Int32(MemoryLayout<z_stream>.size))
-                == Z_OK)
-        defer { deflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
-        var input = bytes
-        let produced = input.withUnsafeMutableBufferPointer { inp in
-            out.withUnsafeMutableBufferPointer { outp in
-                stream.next_in = inp.baseAddress
-                stream.avail_in = UInt32(inp.count)
-                stream.next_out = outp.baseAddress
-                stream.avail_out = UInt32(outp.count)
-                precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END)
-                return outp.count - Int(stream.avail_out)
-            }
-        }
-        return Array(out[0..<produced])
+        raw ? Gzip.deflateRaw(bytes, level: level) : Gzip.compress(bytes, level: level)
     }
 
     /// `bytes` gzipped as a String-friendly helper.

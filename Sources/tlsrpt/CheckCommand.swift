@@ -66,7 +66,7 @@ struct CheckOutput {
             } else {
                 reportItems.append((report, payload.provenance))
             }
-        case .rejected(let provenance, let error, _):
+        case .rejected(let provenance, let error, _, _):
             rejected += 1
             if format == .text {
                 printError("error  \(provenance): \(error)")

@@ -10,7 +10,10 @@ struct TLSRPTCommand: AsyncParsableCommand {
             Exit status: 0 success; 1 some input was rejected or held no report (ingest, check) or a \
             threshold was crossed (digest); 2 an internal or store error; 64 a usage error.
             """,
-        subcommands: [CheckCommand.self]
+        subcommands: [
+            IngestCommand.self, CheckCommand.self, SummaryCommand.self, ExportCommand.self, DigestCommand.self,
+            RejectedCommand.self, PruneCommand.self,
+        ]
     )
 }
 

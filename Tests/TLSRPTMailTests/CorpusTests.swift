@@ -196,7 +196,7 @@ struct CorpusTests {
         let url = try #require(TestPaths.sharedCorpus).appendingPathComponent("tlsrpt-rs/empty.eml")
         let items = Self.items(url.path)
         try #require(items.count == 1)
-        guard case .rejected(_, let error, _) = items[0] else {
+        guard case .rejected(_, let error, _, _) = items[0] else {
             Issue.record("expected a rejection, got \(items[0])")
             return
         }
@@ -212,7 +212,7 @@ struct CorpusTests {
         ReportExtractor().extract([corpus.path]) { item in
             switch item {
             case .report: reports += 1
-            case .rejected(let p, let e, _): rejected.append("\(p): \(e)")
+            case .rejected(let p, let e, _, _): rejected.append("\(p): \(e)")
             case .messageWithoutReport: skipped += 1
             }
         }

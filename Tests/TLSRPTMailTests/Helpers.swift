@@ -19,7 +19,7 @@ func extract(_ paths: [String], limits: DecodeLimits = DecodeLimits()) -> Outcom
     ReportExtractor(limits: limits).extract(paths) { item in
         switch item {
         case .report(let r, let p): o.reports.append((r, p))
-        case .rejected(let p, let e, _): o.rejected.append((p, e))
+        case .rejected(let p, let e, _, _): o.rejected.append((p, e))
         case .messageWithoutReport(let p, let reason): o.skipped.append((p, reason))
         }
     }

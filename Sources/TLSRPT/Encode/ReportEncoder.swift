@@ -3,9 +3,15 @@
 public struct ReportEncoder: Sendable {
     /// Whether to indent the output.
     public var pretty: Bool
+    /// Whether to write policy domains that came from a mail header (the canonical form used
+    /// to compare copies leaves them out, as the sender's JSON did).
+    public var includeHeaderDomains: Bool
 
     /// Creates an encoder.
-    public init(pretty: Bool = true) { self.pretty = pretty }
+    public init(pretty: Bool = true, includeHeaderDomains: Bool = true) {
+        self.pretty = pretty
+        self.includeHeaderDomains = includeHeaderDomains
+    }
 
     /// The JSON text of `report`.
     public func encode(_ report: Report) -> String {
@@ -35,7 +41,9 @@ public struct ReportEncoder: Sendable {
                     if !p.policyStrings.isEmpty {
                         w.member("policy-string") { w.array(p.policyStrings) { w.string($0) } }
                     }
-                    if !p.domain.isEmpty { w.member("policy-domain") { w.string(p.domain) } }
+                    if !p.domain.isEmpty && (includeHeaderDomains || !p.domainFromMailHeader) {
+                        w.member("policy-domain") { w.string(p.domain) }
+                    }
                     if !p.mxPatterns.isEmpty {
                         w.member("mx-host") { w.array(p.mxPatterns) { w.string($0) } }
                     }

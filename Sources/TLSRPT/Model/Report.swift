@@ -94,6 +94,9 @@ public struct Policy: Sendable, Hashable {
     /// `policy-domain`, lower-cased without trailing dot; `""` when neither the report nor its
     /// carrying mail named one.
     public var domain: String
+    /// Whether `domain` came from the carrying mail's `TLS-Report-Domain` header rather than
+    /// from the JSON (so two copies of one report, by mail and by HTTPS, still compare equal).
+    public var domainFromMailHeader: Bool = false
     /// `policy-string` lines as received (a single string is read as one line).
     public var policyStrings: [String]
     /// For `sts`: the `mode:` line of the policy string.

@@ -58,7 +58,11 @@ public struct ReportNormalizer: Sendable {
         }
         let type = PolicyType(typeText)
         var domain = wp.policyDomain.map(normalizeDomain) ?? ""
-        if domain.isEmpty { domain = fallbackDomain }
+        var fromHeader = false
+        if domain.isEmpty && !fallbackDomain.isEmpty {
+            domain = fallbackDomain
+            fromHeader = true
+        }
         let strings = wp.policyString ?? []
 
         var mode: STSMode?
@@ -109,9 +113,11 @@ public struct ReportNormalizer: Sendable {
                 details.append(detail)
             }
         }
-        return Policy(
+        var policy = Policy(
             type: type, domain: domain, policyStrings: strings, stsMode: mode, mxPatterns: mx, tlsaRecords: tlsa,
             successfulSessionCount: success, failedSessionCount: failure, failureDetails: details)
+        policy.domainFromMailHeader = fromHeader
+        return policy
     }
 
     private func normalize(_ wd: WireFailureDetail) throws(ReportError) -> FailureDetail {

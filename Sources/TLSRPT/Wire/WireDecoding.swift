@@ -258,3 +258,16 @@ extension JSONReader {
         }
     }
 }
+
+extension WireReport {
+    /// Parses a JSON array of strings (how the store keeps lists such as policy strings).
+    public static func textList(_ json: String) throws(ReportError) -> [String] {
+        let bytes = Array(json.utf8)
+        return try bytes.withUnsafeBufferPointer { (p) throws(ReportError) -> [String] in
+            var r = JSONReader(bytes: p, maxDepth: 4)
+            let list = try r.readTextList() ?? []
+            try r.expectEnd()
+            return list
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import GRDB
+import TLSRPT
+
+/// One day's sessions, for charts.
+public struct DailyPoint: Sendable, Equatable {
+    public var day: Day
+    public var successfulSessionCount: Int64
+    public var failedSessionCount: Int64
+
+    /// Failed share of the day's sessions, 0…1 (0 with no sessions).
+    public var failureRate: Double {
+        let total = successfulSessionCount + failedSessionCount
+        return total == 0 ? 0 : Double(failedSessionCount) / Double(total)
+    }
+}
+
+/// What a daily digest says about one policy domain.
+public struct DigestDomain: Sendable, Equatable {
+    /// The day's summary.
+    public var today: DomainSummary
+    /// The 7 days before, added up (nil when nothing was reported for the domain then).
+    public var previousWeek: DomainSummary?
+    /// Result types on the day that the 30 days before did not have.
+    public var newResultTypes: [String]
+    /// Sending organizations on the day that the 30 days before did not have.
+    public var newReporters: [String]
+    /// The domain's last 30 days, oldest first (days without reports have zero counts).
+    public var daily: [DailyPoint]
+
+    /// Failure rate on the day, 0…1.
+    public var failureRate: Double { 1 - today.successRate }
+    /// Failure rate over the previous week, 0…1, if there was any traffic.
+    public var previousFailureRate: Double? {
+        guard let p = previousWeek, p.totalSessionCount > 0 else { return nil }
+        return 1 - p.successRate
+    }
+}
+
+/// A daily digest: per domain the day's totals, the change against the previous 7 days, what is new.
+public struct Digest: Sendable, Equatable {
+    /// The UTC day covered (reports whose start falls on it).
+    public var day: Day
+    /// Reports filed under the day.
+    public var reportCount: Int
+    /// Per domain, ordered by domain.
+    public var domains: [DigestDomain]
+    /// All domains together over the last 30 days, oldest first.
+    public var daily: [DailyPoint]
+}
+
+extension ReportStore {
+    /// The digest for `day`, optionally for some domains only.
+    public func digest(day: Day, domains: [String] = []) throws -> Digest {
+        try read { db in
+            let today = try Self.summary(db, ReportFilter(since: day, until: day, domains: domains), topHosts: 5)
+            let week = try Self.summary(
+                db, ReportFilter(since: day.adding(days: -7), until: day.adding(days: -1), domains: domains),
+                topHosts: 5)
+            let month = try Self.summary(
+                db, ReportFilter(since: day.adding(days: -30), until: day.adding(days: -1), domains: domains),
+                topHosts: 0)
+            let weekByDomain = Dictionary(uniqueKeysWithValues: week.map { ($0.policyDomain, $0) })
+            let monthByDomain = Dictionary(uniqueKeysWithValues: month.map { ($0.policyDomain, $0) })
+            let series = try Self.dailySeries(db, from: day.adding(days: -29), to: day, domains: domains)
+            var out: [DigestDomain] = []
+            for s in today {
+                let before = monthByDomain[s.policyDomain]
+                let newTypes = s.resultTypes.keys.filter { (before?.resultTypes[$0] ?? 0) == 0 }.sorted()
+                let knownReporters = Set(before?.reporters.map(\.organizationName) ?? [])
+                let newReporters = s.reporters.map(\.organizationName).filter { !knownReporters.contains($0) }.sorted()
+                out.append(
+                    DigestDomain(
+                        today: s, previousWeek: weekByDomain[s.policyDomain], newResultTypes: newTypes,
+                        newReporters: newReporters, daily: series.byDomain[s.policyDomain] ?? Self.emptySeries(day)))
+            }
+            let count =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports WHERE day = ?", arguments: [day.description])
+                ?? 0
+            return Digest(day: day, reportCount: count, domains: out, daily: series.total)
+        }
+    }
+
+    static func emptySeries(_ day: Day) -> [DailyPoint] {
+        (0..<30).map { DailyPoint(day: day.adding(days: $0 - 29), successfulSessionCount: 0, failedSessionCount: 0) }
+    }
+
+    static func dailySeries(_ db: Database, from: Day, to: Day, domains: [String]) throws -> (
+        total: [DailyPoint], byDomain: [String: [DailyPoint]]
+    ) {
+        var conditions = ["result_type = ''", "period BETWEEN ? AND ?"]
+        var args: [any DatabaseValueConvertible] = [from.description, to.description]
+        let normalized = domains.map(normalizeDomain)
+        if let c = ReportFilter.inList("policy_domain", normalized) {
+            conditions.append(c)
+            args += normalized
+        }
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT period, policy_domain, SUM(successful_session_count), SUM(failed_session_count) FROM rollup_day
+                WHERE \(conditions.joined(separator: " AND ")) GROUP BY period, policy_domain
+                """, arguments: StatementArguments(args))
+        let n = Int(to.daysSinceEpoch - from.daysSinceEpoch) + 1
+        var total = (0..<n).map {
+            DailyPoint(day: from.adding(days: $0), successfulSessionCount: 0, failedSessionCount: 0)
+        }
+        var byDomain: [String: [DailyPoint]] = [:]
+        for row in rows {
+            guard let d = Day(row[0] as String) else { continue }
+            let i = Int(d.daysSinceEpoch - from.daysSinceEpoch)
+            guard i >= 0 && i < n else { continue }
+            let domain: String = row[1]
+            let ok: Int64 = row[2]
+            let failed: Int64 = row[3]
+            total[i].successfulSessionCount += ok
+            total[i].failedSessionCount += failed
+            var series =
+                byDomain[domain]
+                ?? total.map { DailyPoint(day: $0.day, successfulSessionCount: 0, failedSessionCount: 0) }
+            series[i].successfulSessionCount += ok
+            series[i].failedSessionCount += failed
+            byDomain[domain] = series
+        }
+        return (total, byDomain)
+    }
+}

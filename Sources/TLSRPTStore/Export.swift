@@ -1,0 +1,114 @@
+import GRDB
+import TLSRPT
+
+/// One exported row: the contract's columns first, in order, then extra ones.
+public struct ExportRow: Sendable, Equatable {
+    /// Column values in header order; nil is an empty cell (CSV) or null (JSON).
+    public var values: [ExportValue?]
+}
+
+/// A cell value.
+public enum ExportValue: Sendable, Equatable {
+    case text(String)
+    case integer(Int64)
+}
+
+/// The tables `export` writes.
+public enum ExportTable: String, Sendable, CaseIterable {
+    case policies, failures
+
+    /// Header names. The contract's columns come first in this order; extras follow.
+    public var columns: [String] {
+        switch self {
+        case .policies:
+            return [
+                "organization_name", "report_id", "begin", "end", "policy_type", "policy_domain",
+                "successful_session_count", "failed_session_count",
+                // extras
+                "day", "contact_info", "reporter_domain", "sts_mode", "mx_patterns", "policy_strings", "tlsa_records",
+                "policy_index",
+            ]
+        case .failures:
+            return [
+                "organization_name", "report_id", "begin", "end", "policy_type", "policy_domain", "result_type",
+                "failed_session_count", "sending_mta_ip", "receiving_mx_hostname", "receiving_mx_helo", "receiving_ip",
+                "additional_information", "failure_reason_code",
+                // extras
+                "day", "policy_index", "detail_index",
+            ]
+        }
+    }
+}
+
+extension ReportStore {
+    /// Streams the rows of `table` matching `filter` (ordered by day, organization, report, position).
+    public func export(_ table: ExportTable, _ filter: ReportFilter, _ row: (ExportRow) throws -> Void) throws {
+        try read { db in
+            var conditions: [String] = []
+            var args: [any DatabaseValueConvertible] = []
+            if let since = filter.since {
+                conditions.append("r.day >= ?")
+                args.append(since.description)
+            }
+            if let until = filter.until {
+                conditions.append("r.day <= ?")
+                args.append(until.description)
+            }
+            if let c = ReportFilter.inList("p.policy_domain", filter.domains) {
+                conditions.append(c)
+                args += filter.domains
+            }
+            if let c = ReportFilter.inList("r.organization_name", filter.reporters, collateNoCase: true) {
+                conditions.append(c)
+                args += filter.reporters
+            }
+            let sql: String
+            switch table {
+            case .policies:
+                if let c = ReportFilter.inList("fd.result_type", filter.resultTypes) {
+                    conditions.append("EXISTS (SELECT 1 FROM failure_details fd WHERE fd.policy_ref = p.id AND \(c))")
+                    args += filter.resultTypes
+                }
+                sql = """
+                    SELECT r.organization_name, r.report_id, r.begin, r."end", p.policy_type, p.policy_domain,
+                        p.successful_session_count, p.failed_session_count, r.day, r.contact_info, r.reporter_domain,
+                        p.sts_mode, p.mx_patterns, p.policy_strings, p.tlsa_records, p.position
+                    FROM policies p JOIN reports r ON r.id = p.report_ref
+                    \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                    ORDER BY r.day, r.organization_name, r.report_id, r.id, p.position
+                    """
+            case .failures:
+                if let c = ReportFilter.inList("f.result_type", filter.resultTypes) {
+                    conditions.append(c)
+                    args += filter.resultTypes
+                }
+                sql = """
+                    SELECT r.organization_name, r.report_id, r.begin, r."end", p.policy_type, p.policy_domain,
+                        f.result_type, f.failed_session_count, f.sending_mta_ip, f.receiving_mx_hostname,
+                        f.receiving_mx_helo, f.receiving_ip, f.additional_information, f.failure_reason_code,
+                        r.day, p.position, f.position
+                    FROM failure_details f JOIN policies p ON p.id = f.policy_ref JOIN reports r ON r.id = p.report_ref
+                    \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                    ORDER BY r.day, r.organization_name, r.report_id, r.id, p.position, f.position
+                    """
+            }
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+            let width = table.columns.count
+            while let r = try cursor.next() {
+                var values: [ExportValue?] = []
+                values.reserveCapacity(width)
+                for i in 0..<width {
+                    let dbValue = r[i] as DatabaseValue
+                    switch dbValue.storage {
+                    case .null: values.append(nil)
+                    case .int64(let v): values.append(.integer(v))
+                    case .string(let s): values.append(.text(s))
+                    case .double(let d): values.append(.text(String(d)))
+                    case .blob: values.append(nil)
+                    }
+                }
+                try row(ExportRow(values: values))
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+import TLSRPT
+
+/// A rejected input as recorded.
+public struct RejectedInput: Sendable, Equatable {
+    public var id: Int64
+    /// Unix seconds.
+    public var receivedAt: Int64
+    public var source: String
+    public var channel: String
+    /// `ReportError.Kind` raw value.
+    public var kind: String
+    public var jsonPath: String
+    public var reason: String
+    public var byteCount: Int
+}
+
+/// What `prune` removed.
+public struct PruneResult: Sendable, Equatable {
+    public var reports: Int
+    public var rejectedInputs: Int
+}
+
+/// Counts of what the store holds.
+public struct StoreCounts: Sendable, Equatable {
+    public var reports: Int
+    public var policies: Int
+    public var failureDetails: Int
+    public var receipts: Int
+    public var duplicates: Int
+    public var conflicts: Int
+    public var rejectedInputs: Int
+}
+
+extension ReportStore {
+    /// Rejected inputs, newest first.
+    public func rejectedInputs(limit: Int = 100, since: Int64? = nil) throws -> [RejectedInput] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, received_at, source, channel, kind, json_path, reason, byte_count FROM rejected_inputs
+                    WHERE received_at >= ? ORDER BY id DESC LIMIT ?
+                    """, arguments: [since ?? Int64.min, limit]
+            ).map {
+                RejectedInput(
+                    id: $0[0], receivedAt: $0[1], source: $0[2], channel: $0[3], kind: $0[4], jsonPath: $0[5],
+                    reason: $0[6], byteCount: $0[7])
+            }
+        }
+    }
+
+    /// The stored bytes of a rejected input (up to the cap).
+    public func rejectedBytes(id: Int64) throws -> [UInt8]? {
+        try read { db in
+            try Data.fetchOne(db, sql: "SELECT bytes FROM rejected_inputs WHERE id = ?", arguments: [id]).map {
+                Array($0)
+            }
+        }
+    }
+
+    /// What the store holds.
+    public func counts() throws -> StoreCounts {
+        try read { db in
+            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            return StoreCounts(
+                reports: try count("SELECT COUNT(*) FROM reports"),
+                policies: try count("SELECT COUNT(*) FROM policies"),
+                failureDetails: try count("SELECT COUNT(*) FROM failure_details"),
+                receipts: try count("SELECT COUNT(*) FROM receipts"),
+                duplicates: try count("SELECT COUNT(*) FROM receipts WHERE outcome = 'duplicate'"),
+                conflicts: try count("SELECT COUNT(*) FROM receipts WHERE outcome = 'conflict'"),
+                rejectedInputs: try count("SELECT COUNT(*) FROM rejected_inputs"))
+        }
+    }
+
+    /// The stored (gzip) bytes of a report, for audit and re-parse.
+    public func rawReport(organizationName: String, reportID: String) throws -> [UInt8]? {
+        try read { db in
+            try Data.fetchOne(
+                db,
+                sql: """
+                    SELECT raw.gzip FROM raw_reports raw JOIN reports r ON r.id = raw.report_ref
+                    WHERE r.organization_name = ? AND r.report_id = ? ORDER BY r.id LIMIT 1
+                    """, arguments: [organizationName, reportID]
+            ).map { Array($0) }
+        }
+    }
+
+    /// Deletes reports filed before `cutoff` (their day) and rejected inputs received before it,
+    /// and keeps the rollups exact: daily rows before the cutoff go, the monthly rows are rebuilt
+    /// from the daily rows that remain.
+    public func prune(before cutoff: Day) throws -> PruneResult {
+        try write { db in
+            let day = cutoff.description
+            let month = String(day.prefix(7))
+            try db.execute(sql: "DELETE FROM reports WHERE day < ?", arguments: [day])
+            let reports = db.changesCount
+            try db.execute(
+                sql: "DELETE FROM rejected_inputs WHERE received_at < ?", arguments: [cutoff.start.seconds])
+            let rejected = db.changesCount
+            for table in ["rollup", "mx_rollup", "mode_rollup"] {
+                try db.execute(sql: "DELETE FROM \(table)_day WHERE period < ?", arguments: [day])
+                try db.execute(sql: "DELETE FROM \(table)_month WHERE period <= ?", arguments: [month])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO rollup_month SELECT substr(period, 1, 7), policy_domain, organization_name, policy_type,
+                        result_type, SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)
+                    FROM rollup_day WHERE substr(period, 1, 7) = ?
+                    GROUP BY 1, policy_domain, organization_name, policy_type, result_type
+                    """, arguments: [month])
+            try db.execute(
+                sql: """
+                    INSERT INTO mx_rollup_month SELECT substr(period, 1, 7), policy_domain, receiving_mx_hostname,
+                        result_type, SUM(failed_session_count)
+                    FROM mx_rollup_day WHERE substr(period, 1, 7) = ?
+                    GROUP BY 1, policy_domain, receiving_mx_hostname, result_type
+                    """, arguments: [month])
+            try db.execute(
+                sql: """
+                    INSERT INTO mode_rollup_month SELECT substr(period, 1, 7), policy_domain, sts_mode, SUM(policy_count)
+                    FROM mode_rollup_day WHERE substr(period, 1, 7) = ? GROUP BY 1, policy_domain, sts_mode
+                    """, arguments: [month])
+            return PruneResult(reports: reports, rejectedInputs: rejected)
+        }
+    }
+
+    /// Recomputes every rollup from the raw rows and compares with the stored ones: the
+    /// differing row count (0 when the rollups are exact). Used by tests and `tlsrpt verify`.
+    public func rollupMismatches() throws -> Int {
+        try read { db in
+            try Int.fetchOne(
+                db,
+                sql: """
+                    WITH fresh AS (
+                        SELECT r.day AS period, p.policy_domain, r.organization_name, p.policy_type, '' AS result_type,
+                            SUM(p.successful_session_count) AS ok, SUM(p.failed_session_count) AS failed, COUNT(*) AS n
+                        FROM policies p JOIN reports r ON r.id = p.report_ref
+                        GROUP BY 1, 2, 3, 4
+                        UNION ALL
+                        SELECT r.day, p.policy_domain, r.organization_name, p.policy_type, f.result_type,
+                            0, SUM(f.failed_session_count), COUNT(*)
+                        FROM failure_details f JOIN policies p ON p.id = f.policy_ref JOIN reports r ON r.id = p.report_ref
+                        GROUP BY 1, 2, 3, 4, 5
+                    ),
+                    stored AS (SELECT period, policy_domain, organization_name, policy_type, result_type,
+                        successful_session_count AS ok, failed_session_count AS failed, policy_count AS n FROM rollup_day)
+                    SELECT (SELECT COUNT(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM stored))
+                         + (SELECT COUNT(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM fresh))
+                         + (SELECT COUNT(*) FROM (
+                              SELECT substr(period, 1, 7), policy_domain, organization_name, policy_type, result_type,
+                                  SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)
+                              FROM rollup_day GROUP BY 1, 2, 3, 4, 5
+                              EXCEPT SELECT * FROM rollup_month))
+                    """) ?? -1
+        }
+    }
+}

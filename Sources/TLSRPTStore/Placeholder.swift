@@ -1,2 +1,0 @@
-// Filled in by a later stage.
-import GRDB

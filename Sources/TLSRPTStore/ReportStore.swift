@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+
+/// Why the store could not do what was asked.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, for the user.
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The SQLite database of reports (GRDB over the system libsqlite3, WAL mode): one writer at a
+/// time, any number of readers alongside, so `summary` works while `serve` or `ingest` writes.
+public final class ReportStore: Sendable {
+    /// Path of the database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// How long a writer waits for another writer (another `ingest`, `serve`) before giving up.
+    public static let busyTimeout: TimeInterval = 60
+
+    /// The database path the contract names: `--db PATH`, else `$TLSRPT_DB`, else `./tlsrpt.sqlite`.
+    public static func resolvePath(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> String
+    {
+        if let flag, !flag.isEmpty { return flag }
+        if let env = environment["TLSRPT_DB"], !env.isEmpty { return env }
+        return "./tlsrpt.sqlite"
+    }
+
+    /// Opens (creating and migrating when needed) the database at `path`.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(Self.busyTimeout)
+        config.readonly = readOnly
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            // WAL with a full sync at each commit: a 200 or an ingest tally is only given for
+            // what is on disk. The batches make the sync cost per report small.
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        }
+        if readOnly && !FileManager.default.fileExists(atPath: path) {
+            throw StoreError("no database at \(path) (run `tlsrpt ingest` first, or give --db)")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            if !readOnly {
+                try StoreSchema.migrator.migrate(pool)
+            }
+        } catch let error as DatabaseError {
+            throw StoreError("cannot open database \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// Reads with a snapshot of the database (does not block or wait for writers).
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
+    /// Writes in one transaction.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.write(body)
+    }
+}

@@ -1,0 +1,162 @@
+import GRDB
+
+/// The SQLite schema, as versioned migrations (GRDB's `DatabaseMigrator`). Documented in
+/// `schemas/sqlite-schema.md`; a new version appends a migration, never edits an old one.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return m
+    }
+
+    static let v1 = """
+        -- One row per distinct report (identity: organization + report-id + start + end).
+        CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            organization_name TEXT NOT NULL,
+            report_id TEXT NOT NULL,
+            begin TEXT NOT NULL,               -- RFC 3339 UTC with Z, fractional seconds kept
+            "end" TEXT NOT NULL,
+            begin_seconds INTEGER NOT NULL,    -- Unix seconds and nanoseconds, for identity and order
+            begin_nanos INTEGER NOT NULL,
+            end_seconds INTEGER NOT NULL,
+            end_nanos INTEGER NOT NULL,
+            day TEXT NOT NULL,                 -- UTC date of the start, YYYY-MM-DD
+            contact_info TEXT,
+            reporter_domain TEXT,
+            content_hash BLOB NOT NULL,        -- SHA-256 of the normalized report (conflict detection)
+            received_at INTEGER NOT NULL,      -- Unix seconds of the first copy
+            UNIQUE (organization_name, report_id, begin_seconds, begin_nanos, end_seconds, end_nanos)
+        );
+        CREATE INDEX reports_day ON reports(day);
+
+        -- Policies in report order; several may share type and domain.
+        CREATE TABLE policies (
+            id INTEGER PRIMARY KEY,
+            report_ref INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            policy_type TEXT NOT NULL,         -- lower case, unknown values kept
+            policy_domain TEXT NOT NULL,       -- lower case, no trailing dot, "" when unknown
+            policy_strings TEXT NOT NULL,      -- JSON array, as received
+            sts_mode TEXT,
+            mx_patterns TEXT NOT NULL,         -- JSON array
+            tlsa_records TEXT NOT NULL,        -- JSON array
+            successful_session_count INTEGER NOT NULL,
+            failed_session_count INTEGER NOT NULL
+        );
+        CREATE INDEX policies_report ON policies(report_ref);
+        CREATE INDEX policies_domain ON policies(policy_domain);
+
+        CREATE TABLE failure_details (
+            id INTEGER PRIMARY KEY,
+            policy_ref INTEGER NOT NULL REFERENCES policies(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            result_type TEXT NOT NULL,
+            sending_mta_ip TEXT,
+            receiving_mx_hostname TEXT,
+            receiving_mx_helo TEXT,
+            receiving_ip TEXT,
+            failed_session_count INTEGER NOT NULL,
+            additional_information TEXT,
+            failure_reason_code TEXT
+        );
+        CREATE INDEX failure_details_policy ON failure_details(policy_ref);
+
+        -- The report as received, gzip-compressed, for audit and re-parse.
+        CREATE TABLE raw_reports (
+            report_ref INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+            gzip BLOB NOT NULL
+        );
+
+        -- Every copy received: the first (stored), retries and double deliveries (duplicate),
+        -- and copies whose content differs from the stored one (conflict, with their bytes).
+        CREATE TABLE receipts (
+            id INTEGER PRIMARY KEY,
+            report_ref INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+            received_at INTEGER NOT NULL,
+            source TEXT NOT NULL,              -- file, message, part: where the bytes were
+            channel TEXT NOT NULL,             -- file | mail | https
+            message_id TEXT,
+            outcome TEXT NOT NULL,             -- stored | duplicate | conflict
+            content_hash BLOB NOT NULL,
+            conflict_gzip BLOB                 -- the differing copy, for conflicts
+        );
+        CREATE INDEX receipts_report ON receipts(report_ref);
+
+        -- Inputs that held no valid report: why, and the bytes (up to a cap).
+        CREATE TABLE rejected_inputs (
+            id INTEGER PRIMARY KEY,
+            received_at INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,                -- ReportError.Kind
+            json_path TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            byte_count INTEGER NOT NULL,
+            bytes BLOB                         -- first bytes only (cap: 1 MB)
+        );
+        CREATE INDEX rejected_received ON rejected_inputs(received_at);
+
+        -- Exact rollups, kept on insert so summaries never scan raw rows. One row per
+        -- period x policy domain x reporter x policy type x result type. result_type '' holds
+        -- the summaries' session counts; other rows hold failure-detail sums for that type.
+        CREATE TABLE rollup_day (
+            period TEXT NOT NULL,              -- YYYY-MM-DD
+            policy_domain TEXT NOT NULL,
+            organization_name TEXT NOT NULL,
+            policy_type TEXT NOT NULL,
+            result_type TEXT NOT NULL,
+            successful_session_count INTEGER NOT NULL,
+            failed_session_count INTEGER NOT NULL,
+            policy_count INTEGER NOT NULL,
+            PRIMARY KEY (period, policy_domain, organization_name, policy_type, result_type)
+        ) WITHOUT ROWID;
+        CREATE TABLE rollup_month (
+            period TEXT NOT NULL,              -- YYYY-MM
+            policy_domain TEXT NOT NULL,
+            organization_name TEXT NOT NULL,
+            policy_type TEXT NOT NULL,
+            result_type TEXT NOT NULL,
+            successful_session_count INTEGER NOT NULL,
+            failed_session_count INTEGER NOT NULL,
+            policy_count INTEGER NOT NULL,
+            PRIMARY KEY (period, policy_domain, organization_name, policy_type, result_type)
+        ) WITHOUT ROWID;
+
+        -- Failed sessions per receiving MX host (from failure details).
+        CREATE TABLE mx_rollup_day (
+            period TEXT NOT NULL,
+            policy_domain TEXT NOT NULL,
+            receiving_mx_hostname TEXT NOT NULL,
+            result_type TEXT NOT NULL,
+            failed_session_count INTEGER NOT NULL,
+            PRIMARY KEY (period, policy_domain, receiving_mx_hostname, result_type)
+        ) WITHOUT ROWID;
+        CREATE TABLE mx_rollup_month (
+            period TEXT NOT NULL,
+            policy_domain TEXT NOT NULL,
+            receiving_mx_hostname TEXT NOT NULL,
+            result_type TEXT NOT NULL,
+            failed_session_count INTEGER NOT NULL,
+            PRIMARY KEY (period, policy_domain, receiving_mx_hostname, result_type)
+        ) WITHOUT ROWID;
+
+        -- MTA-STS modes seen per domain (policies counted).
+        CREATE TABLE mode_rollup_day (
+            period TEXT NOT NULL,
+            policy_domain TEXT NOT NULL,
+            sts_mode TEXT NOT NULL,
+            policy_count INTEGER NOT NULL,
+            PRIMARY KEY (period, policy_domain, sts_mode)
+        ) WITHOUT ROWID;
+        CREATE TABLE mode_rollup_month (
+            period TEXT NOT NULL,
+            policy_domain TEXT NOT NULL,
+            sts_mode TEXT NOT NULL,
+            policy_count INTEGER NOT NULL,
+            PRIMARY KEY (period, policy_domain, sts_mode)
+        ) WITHOUT ROWID;
+        """
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import TLSRPT
+import TLSRPTRender
+import TLSRPTStore
+
+extension Day: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+/// `--db PATH` (every subcommand): else `$TLSRPT_DB`, else `./tlsrpt.sqlite`.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .long, help: "SQLite database (default: $TLSRPT_DB, else ./tlsrpt.sqlite).")
+    var db: String?
+
+    var path: String { ReportStore.resolvePath(flag: db) }
+
+    /// Opens the store for writing (creating it).
+    func openForWriting() throws -> ReportStore {
+        do {
+            return try ReportStore(path: path)
+        } catch {
+            printError("tlsrpt: \(error)")
+            throw ExitStatus.failure
+        }
+    }
+
+    /// Opens an existing store for reading.
+    func openForReading() throws -> ReportStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("tlsrpt: no database at \(path) (run `tlsrpt ingest` first, or give --db)")
+            throw ExitStatus.failure
+        }
+        return try openForWriting()
+    }
+}
+
+/// The filters shared by summary, export and digest.
+struct FilterOptions: ParsableArguments {
+    @Option(help: "First UTC day included (YYYY-MM-DD), matched against each report's start.")
+    var since: Day?
+
+    @Option(help: "Last UTC day included (YYYY-MM-DD).")
+    var until: Day?
+
+    @Option(name: .customLong("domain"), help: "Only this policy domain (repeatable).")
+    var domains: [String] = []
+
+    @Option(
+        name: .customLong("reporter"), help: "Only this sending organization (organization-name, any case; repeatable)."
+    )
+    var reporters: [String] = []
+
+    @Option(name: .customLong("result-type"), help: "Only failures of this result type (repeatable).")
+    var resultTypes: [String] = []
+
+    var filter: ReportFilter {
+        ReportFilter(since: since, until: until, domains: domains, reporters: reporters, resultTypes: resultTypes)
+    }
+}
+
+/// `--output FILE`, else standard output.
+struct OutputOption: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+
+    func sink() throws -> OutputSink {
+        guard let output else { return .standardOutput() }
+        guard let sink = OutputSink.file(output) else {
+            printError("tlsrpt: cannot write \(output): \(String(cString: strerror(errno)))")
+            throw ExitStatus.failure
+        }
+        return sink
+    }
+}
+
+extension SummaryRenderer.Format: ExpressibleByArgument {}
+extension ExportRenderer.Format: ExpressibleByArgument {}
+extension ExportRenderer.Layout: ExpressibleByArgument {}
+extension DigestRenderer.Format: ExpressibleByArgument {}
+extension ExportTable: ExpressibleByArgument {}

@@ -1,0 +1,188 @@
+import ArgumentParser
+import Foundation
+import TLSRPT
+import TLSRPTRender
+import TLSRPTStore
+
+/// `tlsrpt summary`: per policy domain, sessions and failures.
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Per policy domain: sessions, success rate, failures by result type, failing MX hosts, reporters.")
+
+    @OptionGroup var database: DatabaseOption
+    @OptionGroup var filters: FilterOptions
+    @OptionGroup var output: OutputOption
+
+    @Option(help: "table, json or csv.")
+    var format: SummaryRenderer.Format = .table
+
+    @Option(help: "Failing MX hosts listed per domain.")
+    var topHosts: Int = 5
+
+    func run() throws {
+        let store = try database.openForReading()
+        let summaries = try store.summary(filters.filter, topHosts: topHosts)
+        let sink = try output.sink()
+        sink.write(SummaryRenderer.render(summaries, format: format))
+        sink.close()
+    }
+}
+
+/// `tlsrpt export --table policies|failures`.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export policies or failure details as CSV or JSON lines.",
+        discussion: """
+            CSV columns (the first ones fixed, more may follow): policies: organization_name, report_id, \
+            begin, end, policy_type, policy_domain, successful_session_count, failed_session_count; failures: \
+            organization_name, report_id, begin, end, policy_type, policy_domain, result_type, \
+            failed_session_count, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip, \
+            additional_information, failure_reason_code. --layout parsedmarc writes parsedmarc's SMTP TLS \
+            CSV columns instead (policy and failure rows together; --table is then ignored).
+            """)
+
+    @OptionGroup var database: DatabaseOption
+    @OptionGroup var filters: FilterOptions
+    @OptionGroup var output: OutputOption
+
+    @Option(help: "policies or failures.")
+    var table: ExportTable = .policies
+
+    @Option(help: "csv or json (one object per line).")
+    var format: ExportRenderer.Format = .csv
+
+    @Option(help: "tlsrpt (the contract's columns) or parsedmarc.")
+    var layout: ExportRenderer.Layout = .tlsrpt
+
+    func run() throws {
+        let store = try database.openForReading()
+        let sink = try output.sink()
+        try ExportRenderer.write(
+            store: store, table: table, filter: filters.filter, format: format, layout: layout, to: sink)
+        sink.close()
+    }
+}
+
+/// `tlsrpt digest`: a daily digest for cron.
+struct DigestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digest",
+        abstract: "A daily digest: per domain the day's totals, the change against the 7 days before, what is new.",
+        discussion: """
+            Covers reports whose UTC start date is --day (default: yesterday, UTC). Exit status 1 when a \
+            threshold you asked for is crossed (--max-failure-rate, --alert-new-result-types, \
+            --min-reports), else 0; 2 when the database fails.
+            """)
+
+    @OptionGroup var database: DatabaseOption
+    @OptionGroup var output: OutputOption
+
+    @Option(help: "The UTC day (YYYY-MM-DD); default yesterday.")
+    var day: Day?
+
+    @Option(help: "text, markdown or html.")
+    var format: DigestRenderer.Format = .text
+
+    @Option(name: .customLong("domain"), help: "Only this policy domain (repeatable).")
+    var domains: [String] = []
+
+    @Option(help: "Alert (exit 1) when a domain's failure rate is above PCT percent.")
+    var maxFailureRate: Double?
+
+    @Flag(help: "Alert (exit 1) when a domain shows a result type not seen in the 30 days before.")
+    var alertNewResultTypes = false
+
+    @Option(help: "Alert (exit 1) when fewer than N reports were filed under the day.")
+    var minReports: Int?
+
+    func run() throws {
+        let store = try database.openForReading()
+        let today = Timestamp(seconds: Int64(Date().timeIntervalSince1970)).day
+        let digest = try store.digest(day: day ?? today.adding(days: -1), domains: domains)
+        let thresholds = DigestThresholds(
+            maxFailureRate: maxFailureRate, alertOnNewResultTypes: alertNewResultTypes, minReports: minReports)
+        let alerts = thresholds.alerts(digest)
+        let sink = try output.sink()
+        sink.write(DigestRenderer.render(digest, format: format, alerts: alerts))
+        sink.close()
+        if !alerts.isEmpty { throw ExitStatus.rejected }
+    }
+}
+
+/// `tlsrpt rejected`: what was refused and why.
+struct RejectedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rejected", abstract: "List rejected inputs (newest first) with their source and reason.")
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: "How many to list.")
+    var limit: Int = 50
+
+    @Option(help: "text or json.")
+    var format: CheckFormat = .text
+
+    @Option(help: "Write the stored bytes of rejected input ID to standard output.")
+    var bytes: Int64?
+
+    func run() throws {
+        let store = try database.openForReading()
+        if let id = bytes {
+            guard let data = try store.rejectedBytes(id: id) else {
+                printError("tlsrpt: no stored bytes for rejected input \(id)")
+                throw ExitStatus.rejected
+            }
+            FileHandle.standardOutput.write(Data(data))
+            return
+        }
+        let list = try store.rejectedInputs(limit: limit)
+        if format == .json {
+            let w = JSONWriter(pretty: true)
+            w.array(list) { r in
+                w.object {
+                    w.member("id") { w.raw(String(r.id)) }
+                    w.member("received_at") { w.string(Timestamp(seconds: r.receivedAt).rfc3339) }
+                    w.member("source") { w.string(r.source) }
+                    w.member("channel") { w.string(r.channel) }
+                    w.member("kind") { w.string(r.kind) }
+                    w.member("path") { w.string(r.jsonPath) }
+                    w.member("reason") { w.string(r.reason) }
+                    w.member("byte_count") { w.raw(String(r.byteCount)) }
+                }
+            }
+            print(w.output)
+            return
+        }
+        if list.isEmpty { print("No rejected inputs.") }
+        for r in list {
+            print(
+                "\(r.id)  \(Timestamp(seconds: r.receivedAt).rfc3339)  \(SafeText.terminal(r.source))  [\(r.kind)] \(SafeText.terminal(r.reason))"
+            )
+        }
+    }
+}
+
+/// `tlsrpt prune --older-than DAYS`.
+struct PruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Delete reports filed more than DAYS days ago, and rejected inputs received before then.")
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: "Keep the last DAYS days (by each report's UTC start day).")
+    var olderThan: Int
+
+    func validate() throws {
+        guard olderThan >= 0 else { throw ValidationError("--older-than must be 0 or more") }
+    }
+
+    func run() throws {
+        let store = try database.openForReading()
+        let today = Timestamp(seconds: Int64(Date().timeIntervalSince1970)).day
+        let result = try store.prune(before: today.adding(days: -olderThan))
+        print("prune: \(result.reports) report(s) and \(result.rejectedInputs) rejected input(s) deleted")
+    }
+}

@@ -199,7 +199,7 @@ public enum DigestRenderer {
             let x = left + Double(i) * slot + slot * 0.15
             let total = p.successfulSessionCount + p.failedSessionCount
             let rate = p.failureRate
-            let h = max(plotH * rate, total > 0 ? 1 : 0)
+            let h = max(plotH * rate, total > 0 ? 3 : 0)
             let y = top + plotH - h
             let color = total == 0 ? "#e4e6ee" : (rate > 0.05 ? "#c62828" : "#2e7d32")
             let barH = total == 0 ? 2.0 : h

@@ -23,11 +23,19 @@ public struct DomainSummary: Sendable, Equatable {
     /// Policies counted (one per policy entry of a report).
     public var policyCount: Int64 = 0
 
+    /// Creates an empty summary for a domain.
+    public init(policyDomain: String) { self.policyDomain = policyDomain }
+
     /// One sending organization's share.
     public struct Reporter: Sendable, Equatable {
         public var organizationName: String
         public var successfulSessionCount: Int64
         public var failedSessionCount: Int64
+        public init(organizationName: String, successfulSessionCount: Int64, failedSessionCount: Int64) {
+            self.organizationName = organizationName
+            self.successfulSessionCount = successfulSessionCount
+            self.failedSessionCount = failedSessionCount
+        }
     }
 
     /// One receiving MX host's failures.

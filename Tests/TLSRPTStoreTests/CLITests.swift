@@ -1,0 +1,147 @@
+import Foundation
+import TLSRPT
+import TLSRPTTestSupport
+import Testing
+
+/// The `tlsrpt` command as a user runs it: exit codes, output, files.
+@Suite struct CLITests {
+    static let samples = TestPaths.repositoryRoot.appendingPathComponent("samples").path
+
+    func database() throws -> String {
+        try TestPaths.temporaryDirectory("cli").appendingPathComponent("t.sqlite").path
+    }
+
+    @Test func ingestTallyAndExitCodes() throws {
+        let db = try database()
+        let first = try CLI.run(["ingest", "--db", db, Self.samples])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(
+            first.stdout
+                == "ingest: 6 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n")
+        let again = try CLI.run(["ingest", "--db", db, Self.samples])
+        #expect(again.status == 0)
+        #expect(again.stdout.hasPrefix("ingest: 0 stored, 6 duplicate(s)"))
+        let bad = try writeTemp(
+            #"{"organization-name":"O","report-id":"r","policies":[{"policy":{"policy-type":"sts"}}]}"#)
+        let rejected = try CLI.run(["ingest", "--db", db, bad, Self.samples])
+        #expect(rejected.status == 1)
+        #expect(rejected.stderr.contains("rejected \(bad): date-range: missing"))
+        #expect(rejected.stdout.hasPrefix("ingest: 0 stored, 6 duplicate(s), 0 conflict(s), 1 rejected"))
+        let list = try CLI.run(["rejected", "--db", db, "--format", "json"])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("\"path\": \"date-range\""))
+    }
+
+    @Test func databaseFromEnvironmentAndMissingDatabase() throws {
+        let db = try database()
+        let ingest = try CLI.run(["ingest", Self.samples], environment: ["TLSRPT_DB": db])
+        #expect(ingest.status == 0)
+        let summary = try CLI.run(["summary", "--format", "csv"], environment: ["TLSRPT_DB": db])
+        #expect(summary.status == 0)
+        #expect(summary.stdout.split(separator: "\n").count == 4)
+        #expect(summary.stdout.contains("\nexample.com,4842,452,"))
+        let missing = try CLI.run(["summary", "--db", db + ".nope"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no database at"))
+    }
+
+    @Test func exportToFileWithFilters() throws {
+        let db = try database()
+        _ = try CLI.run(["ingest", "--db", db, Self.samples])
+        let out = try TestPaths.temporaryDirectory().appendingPathComponent("p.csv").path
+        let r = try CLI.run([
+            "export", "--db", db, "--table", "policies", "--since", "2026-11-21", "--until", "2026-11-21", "--domain",
+            "EXAMPLE.com.", "--output", out,
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(
+            lines[0].hasPrefix(
+                "organization_name,report_id,begin,end,policy_type,policy_domain,successful_session_count,failed_session_count"
+            ))
+    }
+
+    @Test func digestThresholdsDecideTheExitStatus() throws {
+        let db = try database()
+        _ = try CLI.run(["ingest", "--db", db, Self.samples])
+        let plain = try CLI.run(["digest", "--db", db, "--day", "2026-11-22"])
+        #expect(plain.status == 0)
+        #expect(plain.stdout.contains("example.com: 1049 sessions, 449 failed (42.80%)"))
+        #expect(plain.stdout.contains("Renew the TLS certificate on mx2.example.com"))
+        let over = try CLI.run(["digest", "--db", db, "--day", "2026-11-22", "--max-failure-rate", "5"])
+        #expect(over.status == 1)
+        #expect(over.stdout.contains("ALERT: example.com: failure rate 42.80% is above 5%"))
+        let under = try CLI.run(["digest", "--db", db, "--day", "2026-11-22", "--max-failure-rate", "50"])
+        #expect(under.status == 0)
+        let newTypes = try CLI.run(["digest", "--db", db, "--day", "2026-11-22", "--alert-new-result-types"])
+        #expect(newTypes.status == 1)
+        #expect(newTypes.stdout.contains("new result type(s) starttls-not-supported"))
+        let few = try CLI.run(["digest", "--db", db, "--day", "2026-11-21", "--min-reports", "5"])
+        #expect(few.status == 1)
+        let enough = try CLI.run(["digest", "--db", db, "--day", "2026-11-21", "--min-reports", "4"])
+        #expect(enough.status == 0)
+        let md = try CLI.run(["digest", "--db", db, "--day", "2026-11-22", "--format", "markdown"])
+        #expect(md.stdout.contains("| certificate-expired | 412 | mx2.example.com |"))
+    }
+
+    @Test func checkSaysNoReportAndExitCodes() throws {
+        let empty = try writeTemp("")
+        let r = try CLI.run(["check", empty])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(empty): no report"))
+        let ok = try CLI.run(["check", Self.samples])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.hasSuffix("6 valid report(s), 0 rejected, 0 message(s) without a report\n"))
+        let usage = try CLI.run(["check", "--format", "yaml", Self.samples])
+        #expect(usage.status == 64)
+    }
+
+    static let chromium = ["chromium", "chromium-browser"].first { name in
+        (try? TestTools.run("which", [name]).status) == 0
+    }
+
+    @Test(.enabled(if: chromium != nil || TestTools.toolsRequired, "needs chromium"))
+    func htmlDigestRendersInARealBrowser() throws {
+        let db = try database()
+        _ = try CLI.run(["ingest", "--db", db, Self.samples])
+        let dir = try TestPaths.temporaryDirectory("html")
+        let html = dir.appendingPathComponent("digest.html").path
+        let r = try CLI.run(["digest", "--db", db, "--day", "2026-11-22", "--format", "html", "--output", html])
+        #expect(r.status == 0)
+        let text = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(text.contains("<svg"))
+        #expect(!text.contains("<script"))
+        let png = dir.appendingPathComponent("shot.png").path
+        let browser = try #require(Self.chromium, "chromium is not installed")
+        let shot = try TestTools.run(
+            browser,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,900",
+                "--screenshot=\(png)", "file://\(html)",
+            ], environment: ["HOME": dir.path])
+        #expect(FileManager.default.fileExists(atPath: png), "\(shot.stderr)")
+        let check = try TestTools.run(
+            "python3", [TestPaths.repositoryRoot.appendingPathComponent("scripts/check_screenshot.py").path, png])
+        #expect(check.status == 0, "\(check.stderr)")
+        let stats = try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as! [String: Int]
+        #expect(stats["width"] == 1000)
+        #expect(stats["height"] == 900)
+        // The failure day (42.8 %) is a red bar; the clean days before are green bars.
+        #expect((stats["red"] ?? 0) > 500, "\(stats)")
+        #expect((stats["green"] ?? 0) > 10, "\(stats)")
+        #expect((stats["nonwhite"] ?? 0) > 20_000, "\(stats)")
+    }
+
+    @Test func pruneCommand() throws {
+        let db = try database()
+        _ = try CLI.run(["ingest", "--db", db, Self.samples])
+        let keepAll = try CLI.run(["prune", "--db", db, "--older-than", "100000"])
+        #expect(keepAll.stdout == "prune: 0 report(s) and 0 rejected input(s) deleted\n")
+        let all = try CLI.run(["prune", "--db", db, "--older-than", "0"])
+        #expect(all.stdout == "prune: 6 report(s) and 0 rejected input(s) deleted\n")
+        let summary = try CLI.run(["summary", "--db", db])
+        #expect(summary.stdout == "No reports match.\n")
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import TLSRPT
+import TLSRPTMail
+import TLSRPTStore
+import TLSRPTTestSupport
+import Testing
+
+/// A fresh store in a temporary directory.
+func freshStore() throws -> ReportStore {
+    let dir = try TestPaths.temporaryDirectory("store")
+    return try ReportStore(path: dir.appendingPathComponent("t.sqlite").path)
+}
+
+/// Ingests `paths` into `store`, returning the tally.
+@discardableResult
+func ingest(_ store: ReportStore, _ paths: [String], batchSize: Int = 7) throws -> IngestTally {
+    let session = IngestSession(store: store, batchSize: batchSize)
+    try ReportExtractor().extract(paths) { try session.add($0) }
+    try session.flush()
+    return session.tally
+}
+
+/// Ingests reports made in memory (as JSON files would arrive).
+@discardableResult
+func ingest(_ store: ReportStore, reports: [Report], batchSize: Int = 50) throws -> IngestTally {
+    let session = IngestSession(store: store, batchSize: batchSize)
+    for (i, r) in reports.enumerated() {
+        let json = Array(ReportEncoder(pretty: false).encode(r).utf8)
+        try ReportExtractor().decode(Payload(provenance: Provenance(origin: "mem-\(i).json"), bytes: json)) {
+            try session.add($0)
+        }
+    }
+    try session.flush()
+    return session.tally
+}

@@ -16,6 +16,7 @@ let package = Package(
                 .product(name: "TLSRPT", package: "tlsrpt"),
                 .product(name: "TLSRPTMail", package: "tlsrpt"),
                 .product(name: "TLSRPTTestSupport", package: "tlsrpt"),
+                .product(name: "TLSRPTStore", package: "tlsrpt"),
             ]
         )
     ],

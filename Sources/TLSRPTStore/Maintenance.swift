@@ -101,6 +101,7 @@ extension ReportStore {
                 sql: "DELETE FROM rejected_inputs WHERE received_at < ?", arguments: [cutoff.start.seconds])
             let rejected = db.changesCount
             for table in ["rollup", "mx_rollup", "mode_rollup"] {
+                // Month rows are rebuilt below from the day rows of the cut month.
                 try db.execute(sql: "DELETE FROM \(table)_day WHERE period < ?", arguments: [day])
                 try db.execute(sql: "DELETE FROM \(table)_month WHERE period <= ?", arguments: [month])
             }
@@ -123,6 +124,21 @@ extension ReportStore {
                     INSERT INTO mode_rollup_month SELECT substr(period, 1, 7), policy_domain, sts_mode, SUM(policy_count)
                     FROM mode_rollup_day WHERE substr(period, 1, 7) = ? GROUP BY 1, policy_domain, sts_mode
                     """, arguments: [month])
+            // All-time rows: rebuilt from the months that remain.
+            try db.execute(
+                sql: """
+                    DELETE FROM rollup_total;
+                    INSERT INTO rollup_total SELECT '', policy_domain, organization_name, policy_type, result_type,
+                        SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)
+                    FROM rollup_month GROUP BY policy_domain, organization_name, policy_type, result_type;
+                    DELETE FROM mx_rollup_total;
+                    INSERT INTO mx_rollup_total SELECT '', policy_domain, receiving_mx_hostname, result_type,
+                        SUM(failed_session_count)
+                    FROM mx_rollup_month GROUP BY policy_domain, receiving_mx_hostname, result_type;
+                    DELETE FROM mode_rollup_total;
+                    INSERT INTO mode_rollup_total SELECT '', policy_domain, sts_mode, SUM(policy_count)
+                    FROM mode_rollup_month GROUP BY policy_domain, sts_mode;
+                    """)
             return PruneResult(reports: reports, rejectedInputs: rejected)
         }
     }
@@ -154,6 +170,15 @@ extension ReportStore {
                                   SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)
                               FROM rollup_day GROUP BY 1, 2, 3, 4, 5
                               EXCEPT SELECT * FROM rollup_month))
+                         + (SELECT COUNT(*) FROM (
+                              SELECT '', policy_domain, organization_name, policy_type, result_type,
+                                  SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)
+                              FROM rollup_day GROUP BY 2, 3, 4, 5
+                              EXCEPT SELECT * FROM rollup_total))
+                         + (SELECT COUNT(*) FROM (SELECT * FROM rollup_total EXCEPT
+                              SELECT '', policy_domain, organization_name, policy_type, result_type,
+                                  SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)
+                              FROM rollup_day GROUP BY 2, 3, 4, 5))
                     """) ?? -1
         }
     }

@@ -97,27 +97,40 @@ public struct ReportFilter: Sendable, Equatable {
         return s.count >= 4 ? s : String(repeating: "0", count: 4 - s.count) + s
     }
 
-    /// SQL selecting `columns` from the day and month versions of a rollup table for the
-    /// periods, with extra `conditions`; and its arguments.
-    func rollupSource(table: String, columns: String, conditions: [String], arguments: [any DatabaseValueConvertible])
-        -> (String, StatementArguments)
-    {
+    /// One rollup table and period range to read.
+    struct RollupSource {
+        /// `_total`, `_month` or `_day`.
+        var grain: String
+        var from: String
+        var to: String
+    }
+
+    /// The rollup reads that exactly cover the date range: the all-time table without dates,
+    /// else whole months from the monthly table and partial months from the daily one.
+    var rollupSources: [RollupSource] {
+        guard since != nil || until != nil else { return [RollupSource(grain: "_total", from: "", to: "")] }
         let p = periods
-        var parts: [String] = []
-        var args: [any DatabaseValueConvertible] = []
+        var out: [RollupSource] = []
+        if let (a, b) = p.months { out.append(RollupSource(grain: "_month", from: a, to: b)) }
+        for (a, b) in p.days { out.append(RollupSource(grain: "_day", from: a, to: b)) }
+        return out
+    }
+
+    /// Runs `SELECT columns FROM table<grain> WHERE period range AND conditions GROUP BY groupBy`
+    /// for each rollup source, calling `row` for every result row.
+    func eachRollupRow(
+        _ db: Database, table: String, columns: String, groupBy: String, conditions: [String],
+        arguments: [any DatabaseValueConvertible], _ row: (Row) throws -> Void
+    ) throws {
         let extra = conditions.isEmpty ? "" : " AND " + conditions.joined(separator: " AND ")
-        if let (a, b) = p.months {
-            parts.append("SELECT \(columns) FROM \(table)_month WHERE period BETWEEN ? AND ?\(extra)")
-            args += [a, b] + arguments
+        for source in rollupSources {
+            let sql = """
+                SELECT \(columns) FROM \(table)\(source.grain) WHERE period BETWEEN ? AND ?\(extra) GROUP BY \(groupBy)
+                """
+            let args: [any DatabaseValueConvertible] = [source.from, source.to] + arguments
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+            while let r = try cursor.next() { try row(r) }
         }
-        for (a, b) in p.days {
-            parts.append("SELECT \(columns) FROM \(table)_day WHERE period BETWEEN ? AND ?\(extra)")
-            args += [a, b] + arguments
-        }
-        if parts.isEmpty {
-            parts.append("SELECT \(columns) FROM \(table)_day WHERE 0")
-        }
-        return (parts.joined(separator: " UNION ALL "), StatementArguments(args))
     }
 
     /// `column IN (?, ?, …)` for a list, or nil for an empty list.

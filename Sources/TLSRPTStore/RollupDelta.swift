@@ -2,7 +2,8 @@ import GRDB
 import TLSRPT
 
 /// Rollup changes gathered over one transaction and applied at its end: many reports for the
-/// same day and domain become one upsert per rollup row instead of one per report.
+/// same day and domain become one upsert per rollup row instead of one per report. Kept at three
+/// grains: day, month and all time (period '').
 struct RollupDelta {
     struct Key: Hashable {
         var period: String
@@ -28,54 +29,47 @@ struct RollupDelta {
         var mode: String
     }
 
-    var days: [Key: Counts] = [:]
-    var months: [Key: Counts] = [:]
-    var mxDays: [MXKey: Int64] = [:]
-    var mxMonths: [MXKey: Int64] = [:]
-    var modeDays: [ModeKey: Int64] = [:]
-    var modeMonths: [ModeKey: Int64] = [:]
+    /// Table-name suffixes of the grains, in the order of the arrays below.
+    static let grains = ["_day", "_month", "_total"]
+
+    var sessions: [[Key: Counts]] = [[:], [:], [:]]
+    var mx: [[MXKey: Int64]] = [[:], [:], [:]]
+    var modes: [[ModeKey: Int64]] = [[:], [:], [:]]
 
     mutating func add(_ p: Policy, of report: Report) {
         let day = report.day.description
-        let month = String(day.prefix(7))
-        for period in [day, month] {
-            let isDay = period.count == 10
+        for (g, period) in [day, String(day.prefix(7)), ""].enumerated() {
             let key = Key(
                 period: period, domain: p.domain, organization: report.organizationName, policyType: p.type.rawValue,
                 resultType: "")
-            var c = (isDay ? days[key] : months[key]) ?? Counts()
+            var c = sessions[g][key] ?? Counts()
             c.successful += p.successfulSessionCount
             c.failed += p.failedSessionCount
             c.policies += 1
-            if isDay { days[key] = c } else { months[key] = c }
+            sessions[g][key] = c
             for d in p.failureDetails {
                 var k = key
                 k.resultType = d.resultType.rawValue
-                var dc = (isDay ? days[k] : months[k]) ?? Counts()
+                var dc = sessions[g][k] ?? Counts()
                 dc.failed += d.failedSessionCount
                 dc.policies += 1
-                if isDay { days[k] = dc } else { months[k] = dc }
+                sessions[g][k] = dc
                 if let host = d.receivingMXHostname, !host.isEmpty {
                     let mk = MXKey(period: period, domain: p.domain, host: host, resultType: d.resultType.rawValue)
-                    if isDay {
-                        mxDays[mk, default: 0] += d.failedSessionCount
-                    } else {
-                        mxMonths[mk, default: 0] += d.failedSessionCount
-                    }
+                    mx[g][mk, default: 0] += d.failedSessionCount
                 }
             }
             if let mode = p.stsMode {
-                let mk = ModeKey(period: period, domain: p.domain, mode: mode.rawValue)
-                if isDay { modeDays[mk, default: 0] += 1 } else { modeMonths[mk, default: 0] += 1 }
+                modes[g][ModeKey(period: period, domain: p.domain, mode: mode.rawValue), default: 0] += 1
             }
         }
     }
 
     func apply(_ db: Database) throws {
-        for (table, rows) in [("rollup_day", days), ("rollup_month", months)] {
-            let stmt = try db.cachedStatement(
+        for (g, grain) in Self.grains.enumerated() {
+            let sessionInsert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO \(table) (period, policy_domain, organization_name, policy_type, result_type,
+                    INSERT INTO rollup\(grain) (period, policy_domain, organization_name, policy_type, result_type,
                         successful_session_count, failed_session_count, policy_count)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT DO UPDATE SET
@@ -83,28 +77,25 @@ struct RollupDelta {
                         failed_session_count = failed_session_count + excluded.failed_session_count,
                         policy_count = policy_count + excluded.policy_count
                     """)
-            for (k, c) in rows {
-                try stmt.execute(arguments: [
+            for (k, c) in sessions[g] {
+                try sessionInsert.execute(arguments: [
                     k.period, k.domain, k.organization, k.policyType, k.resultType, c.successful, c.failed, c.policies,
                 ])
             }
-        }
-        for (table, rows) in [("mx_rollup_day", mxDays), ("mx_rollup_month", mxMonths)] {
-            let stmt = try db.cachedStatement(
+            let mxInsert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO \(table) (period, policy_domain, receiving_mx_hostname, result_type, failed_session_count)
+                    INSERT INTO mx_rollup\(grain) (period, policy_domain, receiving_mx_hostname, result_type,
+                        failed_session_count)
                     VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT DO UPDATE SET failed_session_count = failed_session_count + excluded.failed_session_count
                     """)
-            for (k, n) in rows { try stmt.execute(arguments: [k.period, k.domain, k.host, k.resultType, n]) }
-        }
-        for (table, rows) in [("mode_rollup_day", modeDays), ("mode_rollup_month", modeMonths)] {
-            let stmt = try db.cachedStatement(
+            for (k, n) in mx[g] { try mxInsert.execute(arguments: [k.period, k.domain, k.host, k.resultType, n]) }
+            let modeInsert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO \(table) (period, policy_domain, sts_mode, policy_count) VALUES (?, ?, ?, ?)
+                    INSERT INTO mode_rollup\(grain) (period, policy_domain, sts_mode, policy_count) VALUES (?, ?, ?, ?)
                     ON CONFLICT DO UPDATE SET policy_count = policy_count + excluded.policy_count
                     """)
-            for (k, n) in rows { try stmt.execute(arguments: [k.period, k.domain, k.mode, n]) }
+            for (k, n) in modes[g] { try modeInsert.execute(arguments: [k.period, k.domain, k.mode, n]) }
         }
     }
 }

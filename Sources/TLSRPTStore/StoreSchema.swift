@@ -102,8 +102,11 @@ enum StoreSchema {
         -- Exact rollups, kept on insert so summaries never scan raw rows. One row per
         -- period x policy domain x reporter x policy type x result type. result_type '' holds
         -- the summaries' session counts; other rows hold failure-detail sums for that type.
+        -- Three grains: _day (period YYYY-MM-DD, keyed by period first, for partial months),
+        -- _month (YYYY-MM) and _total (period ''), keyed by domain first so that grouping by
+        -- domain follows the key and needs no sort.
         CREATE TABLE rollup_day (
-            period TEXT NOT NULL,              -- YYYY-MM-DD
+            period TEXT NOT NULL,
             policy_domain TEXT NOT NULL,
             organization_name TEXT NOT NULL,
             policy_type TEXT NOT NULL,
@@ -114,7 +117,7 @@ enum StoreSchema {
             PRIMARY KEY (period, policy_domain, organization_name, policy_type, result_type)
         ) WITHOUT ROWID;
         CREATE TABLE rollup_month (
-            period TEXT NOT NULL,              -- YYYY-MM
+            period TEXT NOT NULL,
             policy_domain TEXT NOT NULL,
             organization_name TEXT NOT NULL,
             policy_type TEXT NOT NULL,
@@ -122,7 +125,18 @@ enum StoreSchema {
             successful_session_count INTEGER NOT NULL,
             failed_session_count INTEGER NOT NULL,
             policy_count INTEGER NOT NULL,
-            PRIMARY KEY (period, policy_domain, organization_name, policy_type, result_type)
+            PRIMARY KEY (policy_domain, organization_name, policy_type, result_type, period)
+        ) WITHOUT ROWID;
+        CREATE TABLE rollup_total (
+            period TEXT NOT NULL,
+            policy_domain TEXT NOT NULL,
+            organization_name TEXT NOT NULL,
+            policy_type TEXT NOT NULL,
+            result_type TEXT NOT NULL,
+            successful_session_count INTEGER NOT NULL,
+            failed_session_count INTEGER NOT NULL,
+            policy_count INTEGER NOT NULL,
+            PRIMARY KEY (policy_domain, organization_name, policy_type, result_type, period)
         ) WITHOUT ROWID;
 
         -- Failed sessions per receiving MX host (from failure details).
@@ -140,7 +154,15 @@ enum StoreSchema {
             receiving_mx_hostname TEXT NOT NULL,
             result_type TEXT NOT NULL,
             failed_session_count INTEGER NOT NULL,
-            PRIMARY KEY (period, policy_domain, receiving_mx_hostname, result_type)
+            PRIMARY KEY (policy_domain, receiving_mx_hostname, result_type, period)
+        ) WITHOUT ROWID;
+        CREATE TABLE mx_rollup_total (
+            period TEXT NOT NULL,
+            policy_domain TEXT NOT NULL,
+            receiving_mx_hostname TEXT NOT NULL,
+            result_type TEXT NOT NULL,
+            failed_session_count INTEGER NOT NULL,
+            PRIMARY KEY (policy_domain, receiving_mx_hostname, result_type, period)
         ) WITHOUT ROWID;
 
         -- MTA-STS modes seen per domain (policies counted).
@@ -156,7 +178,14 @@ enum StoreSchema {
             policy_domain TEXT NOT NULL,
             sts_mode TEXT NOT NULL,
             policy_count INTEGER NOT NULL,
-            PRIMARY KEY (period, policy_domain, sts_mode)
+            PRIMARY KEY (policy_domain, sts_mode, period)
+        ) WITHOUT ROWID;
+        CREATE TABLE mode_rollup_total (
+            period TEXT NOT NULL,
+            policy_domain TEXT NOT NULL,
+            sts_mode TEXT NOT NULL,
+            policy_count INTEGER NOT NULL,
+            PRIMARY KEY (policy_domain, sts_mode, period)
         ) WITHOUT ROWID;
         """
 }

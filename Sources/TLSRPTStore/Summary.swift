@@ -73,20 +73,17 @@ extension ReportStore {
             mainConditions.append(c)
             mainArgs += filter.reporters
         }
-        let (source, sourceArgs) = filter.rollupSource(
-            table: "rollup",
-            columns:
-                "policy_domain, organization_name, policy_type, result_type, successful_session_count, failed_session_count, policy_count",
-            conditions: mainConditions, arguments: mainArgs)
-        let sql = """
-            SELECT policy_domain, organization_name, policy_type, result_type,
-                SUM(successful_session_count) AS ok, SUM(failed_session_count) AS failed, SUM(policy_count) AS n
-            FROM (\(source)) GROUP BY policy_domain, organization_name, policy_type, result_type
-            """
         var byDomain: [String: DomainSummary] = [:]
         var reporters: [String: [String: (Int64, Int64)]] = [:]
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: sourceArgs)
-        while let row = try rows.next() {
+        try filter.eachRollupRow(
+            db, table: "rollup",
+            columns: """
+                policy_domain, organization_name, policy_type, result_type,
+                SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)
+                """,
+            groupBy: "policy_domain, organization_name, policy_type, result_type", conditions: mainConditions,
+            arguments: mainArgs
+        ) { row in
             let domain: String = row[0]
             let org: String = row[1]
             let type: String = row[2]
@@ -117,22 +114,17 @@ extension ReportStore {
         }
 
         // Top failing MX hosts.
-        let (mxSource, mxArgs) = filter.rollupSource(
-            table: "mx_rollup", columns: "policy_domain, receiving_mx_hostname, result_type, failed_session_count",
-            conditions: conditions, arguments: args)
-        let mxRows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT policy_domain, receiving_mx_hostname, result_type, SUM(failed_session_count)
-                FROM (\(mxSource)) GROUP BY policy_domain, receiving_mx_hostname, result_type
-                """, arguments: mxArgs)
         var hosts: [String: [String: [String: Int64]]] = [:]
-        while let row = try mxRows.next() {
+        try filter.eachRollupRow(
+            db, table: "mx_rollup",
+            columns: "policy_domain, receiving_mx_hostname, result_type, SUM(failed_session_count)",
+            groupBy: "policy_domain, receiving_mx_hostname, result_type", conditions: conditions, arguments: args
+        ) { row in
             let domain: String = row[0]
             let host: String = row[1]
             let result: String = row[2]
             let n: Int64 = row[3]
-            if !filter.resultTypes.isEmpty && !filter.resultTypes.contains(result) { continue }
+            if !filter.resultTypes.isEmpty && !filter.resultTypes.contains(result) { return }
             hosts[domain, default: [:]][host, default: [:]][result, default: 0] += n
         }
         for (domain, hostMap) in hosts {
@@ -144,15 +136,10 @@ extension ReportStore {
         }
 
         // MTA-STS modes.
-        let (modeSource, modeArgs) = filter.rollupSource(
-            table: "mode_rollup", columns: "policy_domain, sts_mode, policy_count", conditions: conditions,
-            arguments: args)
-        let modeRows = try Row.fetchCursor(
-            db,
-            sql:
-                "SELECT policy_domain, sts_mode, SUM(policy_count) FROM (\(modeSource)) GROUP BY policy_domain, sts_mode",
-            arguments: modeArgs)
-        while let row = try modeRows.next() {
+        try filter.eachRollupRow(
+            db, table: "mode_rollup", columns: "policy_domain, sts_mode, SUM(policy_count)",
+            groupBy: "policy_domain, sts_mode", conditions: conditions, arguments: args
+        ) { row in
             let domain: String = row[0]
             let mode: String = row[1]
             let n: Int64 = row[2]

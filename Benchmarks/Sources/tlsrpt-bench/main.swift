@@ -1,6 +1,7 @@
 import Foundation
 import TLSRPT
 import TLSRPTMail
+import TLSRPTStore
 import TLSRPTTestSupport
 
 // A release-mode harness: each case runs for a fixed wall time on one thread and prints
@@ -192,4 +193,92 @@ if cases.contains("mbox") {
             count, Double(size) / 1e6, reports, elapsed, Double(reports) / elapsed, Double(size) / 1e6 / elapsed,
             peakRSSMegabytes(), rssBefore))
     try? FileManager.default.removeItem(atPath: path)
+}
+
+/// The value after `flag` on the command line.
+func argument(_ flag: String) -> String? {
+    let args = CommandLine.arguments
+    guard let i = args.firstIndex(of: flag), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+if cases.contains("make-files") {
+    // N random reports as .json.gz files (what a mail export or an HTTPS spool directory holds).
+    let n = Int(argument("--count") ?? "20000")!
+    let dir = argument("--dir") ?? "/tmp/tlsrpt-bench-files"
+    try? FileManager.default.removeItem(atPath: dir)
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    var g = SeededGenerator(seed: 20_000)
+    var bytes = 0
+    for i in 0..<n {
+        let r = RandomReports.report(&g, index: i)
+        let gz = Gzip.compress(Array(ReportEncoder(pretty: false).encode(r).utf8))
+        bytes += gz.count
+        FileManager.default.createFile(atPath: "\(dir)/report-\(i).json.gz", contents: Data(gz))
+    }
+    print("wrote \(n) files, \(bytes / n) bytes each on average, to \(dir)")
+}
+
+if cases.contains("make-big-db") {
+    // One year x 1,000 domains: one report per domain and day, ~27 failure details each (~10 M rows).
+    let path = argument("--db") ?? "/tmp/tlsrpt-bench-big.sqlite"
+    let domains = Int(argument("--domains") ?? "1000")!
+    let days = Int(argument("--days") ?? "365")!
+    let details = Int(argument("--details") ?? "27")!
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    let store = try! ReportStore(path: path)
+    let session = IngestSession(store: store, batchSize: 2000)
+    let first = Day("2025-11-01")!
+    let types = ResultType.registered
+    let start = Date()
+    var rows = 0
+    for d in 0..<days {
+        let day = first.adding(days: d)
+        for k in 0..<domains {
+            let failureDetails = (0..<details).map { j in
+                FailureDetail(
+                    resultType: types[(j + k) % types.count], sendingMTAIP: "192.0.2.\(j)",
+                    receivingMXHostname: "mx\(j % 3).d\(k).example", receivingIP: "198.51.100.\(j)",
+                    failedSessionCount: Int64(j + 1))
+            }
+            rows += failureDetails.count
+            let report = Report(
+                organizationName: k % 2 == 0 ? "Google Inc." : "Microsoft Corporation",
+                contactInfo: "tlsrpt@reporter.example", reportID: "\(day)_d\(k)", start: day.start,
+                end: Timestamp(seconds: day.start.seconds + 86_399),
+                policies: [
+                    Policy(
+                        type: .sts, domain: "d\(k).example", policyStrings: ["version: STSv1", "mode: enforce"],
+                        stsMode: .enforce, successfulSessionCount: 1000, failedSessionCount: Int64(details),
+                        failureDetails: failureDetails)
+                ])
+            try! session.add(.report(report, Payload(provenance: Provenance(origin: "bench"), bytes: Array("{}".utf8))))
+        }
+    }
+    try! session.flush()
+    print(
+        String(
+            format: "built %@: %d reports, %d failure rows in %.0f s", path, days * domains, rows,
+            Date().timeIntervalSince(start)))
+}
+
+if cases.contains("summary") {
+    let path = argument("--db") ?? "/tmp/tlsrpt-bench-big.sqlite"
+    let store = try! ReportStore(path: path)
+    let counts = try! store.counts()
+    print("database: \(counts.reports) reports, \(counts.failureDetails) failure rows")
+    for (label, filter) in [
+        ("summary, all time, all domains", ReportFilter()),
+        ("summary, one domain, all time", ReportFilter(domains: ["d7.example"])),
+        ("summary, 45 days across months", ReportFilter(since: Day("2026-01-20"), until: Day("2026-03-05"))),
+    ] {
+        var best = Double.infinity
+        var domains = 0
+        for _ in 0..<5 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            domains = try! store.summary(filter).count
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        print(String(format: "%-34@ %8.1f ms (best of 5, %d domains)", label as NSString, best, domains))
+    }
 }

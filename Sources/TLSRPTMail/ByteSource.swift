@@ -13,6 +13,10 @@ final class ByteSource {
     private var buffer: [UInt8] = []
     private var start = 0
     private var eof = false
+    private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: ByteSource.chunkSize)
+
+    deinit { scratch.deallocate() }
+
     /// Bytes handed out so far (for progress).
     private(set) var consumed: Int = 0
     static let chunkSize = 256 * 1024
@@ -57,18 +61,17 @@ final class ByteSource {
             buffer.removeSubrange(0..<start)
             start = 0
         }
-        let old = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: Self.chunkSize))
+        // Read into scratch memory and append only what arrived: growing the array by a zeroed
+        // chunk first cost more than the read for small files (BENCHMARKS.md).
         var n = 0
         repeat {
-            n = buffer.withUnsafeMutableBufferPointer { read(fd, $0.baseAddress! + old, Self.chunkSize) }
+            n = read(fd, scratch, Self.chunkSize)
         } while n < 0 && errno == EINTR
         if n <= 0 {
-            buffer.removeSubrange(old...)
             eof = true
             return false
         }
-        buffer.removeSubrange((old + n)...)
+        buffer.append(contentsOf: UnsafeBufferPointer(start: scratch, count: n))
         return true
     }
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 import TLSRPT
 import TLSRPTMail
 
@@ -32,38 +33,76 @@ public enum IngestOutcome: String, Sendable {
 /// Writes extracted items to the store in batches: one transaction (and one fsync) per batch,
 /// so a crash loses at most the batch in flight and running the same ingest again completes it
 /// (duplicates are recognised, never stored twice).
-public final class IngestSession {
+///
+/// With `pipelined`, a full batch is committed on a writer thread while the caller goes on
+/// reading and parsing the next one (at most one batch in flight): bulk ingest uses both cores.
+public final class IngestSession: @unchecked Sendable {
     let store: ReportStore
     /// Items per transaction.
     public let batchSize: Int
-    private var pending: [ExtractedItem] = []
+    private let pipelined: Bool
+    private var pending: [PreparedItem] = []
+    private let now: @Sendable () -> Int64
+    private let writer = DispatchQueue(label: "tlsrpt.ingest.writer")
+    private let slot = DispatchSemaphore(value: 1)
+    private let state = Mutex<(tally: IngestTally, error: (any Error)?)>((IngestTally(), nil))
+
     /// Running totals of what has been committed.
-    public private(set) var tally = IngestTally()
-    private let now: () -> Int64
+    public var tally: IngestTally { state.withLock { $0.tally } }
 
     /// Largest part of a rejected input's bytes that is kept.
     public static let rejectedBytesCap = 1_000_000
 
     /// Creates a session writing to `store`.
     public init(
-        store: ReportStore, batchSize: Int = 1000, now: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        store: ReportStore, batchSize: Int = 1000, pipelined: Bool = false,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.store = store
         self.batchSize = max(1, batchSize)
+        self.pipelined = pipelined
         self.now = now
     }
 
     /// Queues an item; commits when the batch is full.
     public func add(_ item: ExtractedItem) throws {
-        pending.append(item)
-        if pending.count >= batchSize { try flush() }
+        pending.append(PreparedItem(item))
+        guard pending.count >= batchSize else { return }
+        if pipelined {
+            let batch = pending
+            pending.removeAll(keepingCapacity: true)
+            slot.wait()
+            if let error = state.withLock({ $0.error }) {
+                slot.signal()
+                throw error
+            }
+            writer.async { [self] in
+                do {
+                    _ = try commit(batch)
+                } catch {
+                    state.withLock { $0.error = error }
+                }
+                slot.signal()
+            }
+        } else {
+            try flush()
+        }
     }
 
-    /// Commits what is queued. Returns the outcome of each item, in order.
+    /// Waits for a batch in flight, then commits what is queued. Returns the outcome of each
+    /// queued item, in order.
     @discardableResult
     public func flush() throws -> [IngestOutcome] {
+        slot.wait()
+        slot.signal()
+        if let error = state.withLock({ $0.error }) { throw error }
         guard !pending.isEmpty else { return [] }
-        let items = pending
+        let outcomes = try commit(pending)
+        pending.removeAll(keepingCapacity: true)
+        return outcomes
+    }
+
+    private func commit(_ items: [PreparedItem]) throws -> [IngestOutcome] {
         let receivedAt = now()
         let (outcomes, delta) = try store.write { db -> ([IngestOutcome], IngestTally) in
             var writer = BatchWriter(db: db, receivedAt: receivedAt)
@@ -73,21 +112,90 @@ public final class IngestSession {
             try writer.applyRollups()
             return (outcomes, writer.tally)
         }
-        pending.removeAll(keepingCapacity: true)
-        tally.stored += delta.stored
-        tally.duplicates += delta.duplicates
-        tally.conflicts += delta.conflicts
-        tally.rejected += delta.rejected
-        tally.withoutReport += delta.withoutReport
+        state.withLock { s in
+            s.tally.stored += delta.stored
+            s.tally.duplicates += delta.duplicates
+            s.tally.conflicts += delta.conflicts
+            s.tally.rejected += delta.rejected
+            s.tally.withoutReport += delta.withoutReport
+        }
         return outcomes
     }
 }
 
-/// The SHA-256 of a report's canonical form (compact JSON, policy domains from mail headers left
-/// out): equal for two copies of one report however they arrived.
+/// An item with what can be computed before the transaction: the content hash and the gzip of
+/// the bytes to keep, so the writer holds the database lock only for SQL.
+struct PreparedItem: Sendable {
+    var item: ExtractedItem
+    var hash: Data
+    var gzip: [UInt8]
+
+    init(_ item: ExtractedItem) {
+        self.item = item
+        if case .report(let report, let payload) = item {
+            hash = Data(contentHash(of: report))
+            gzip = ReportDecoder.sniff(payload.bytes) == .gzip ? payload.bytes : Gzip.compress(payload.bytes)
+        } else {
+            hash = Data()
+            gzip = []
+        }
+    }
+}
+
+/// The SHA-256 of a report's normalized content, equal for two copies of one report however
+/// they arrived (a policy domain taken from a mail header counts as absent, as in the JSON).
+/// Every field is fed length-prefixed, so no two different reports share an input.
 public func contentHash(of report: Report) -> [UInt8] {
-    let canonical = ReportEncoder(pretty: false, includeHeaderDomains: false).encode(report)
-    return Array(SHA256.hash(data: Array(canonical.utf8)))
+    var h = SHA256()
+    func text(_ s: String?) {
+        guard var s else {
+            var tag: UInt8 = 0
+            withUnsafeBytes(of: &tag) { h.update(bufferPointer: $0) }
+            return
+        }
+        s.withUTF8 { p in
+            var header: (UInt8, UInt64) = (1, UInt64(p.count).littleEndian)
+            withUnsafeBytes(of: &header.0) { h.update(bufferPointer: $0) }
+            withUnsafeBytes(of: &header.1) { h.update(bufferPointer: $0) }
+            h.update(bufferPointer: UnsafeRawBufferPointer(p))
+        }
+    }
+    func number(_ n: Int64) {
+        var v = n.littleEndian
+        withUnsafeBytes(of: &v) { h.update(bufferPointer: $0) }
+    }
+    func list(_ items: [String]) {
+        number(Int64(items.count))
+        for i in items { text(i) }
+    }
+    text(report.organizationName)
+    text(report.contactInfo)
+    text(report.reportID)
+    number(report.start.seconds)
+    number(Int64(report.start.nanoseconds))
+    number(report.end.seconds)
+    number(Int64(report.end.nanoseconds))
+    number(Int64(report.policies.count))
+    for p in report.policies {
+        text(p.type.rawValue)
+        text(p.domainFromMailHeader ? "" : p.domain)
+        list(p.policyStrings)
+        list(p.mxPatterns)
+        number(p.successfulSessionCount)
+        number(p.failedSessionCount)
+        number(Int64(p.failureDetails.count))
+        for d in p.failureDetails {
+            text(d.resultType.rawValue)
+            text(d.sendingMTAIP)
+            text(d.receivingMXHostname)
+            text(d.receivingMXHelo)
+            text(d.receivingIP)
+            number(d.failedSessionCount)
+            text(d.additionalInformation)
+            text(d.failureReasonCode)
+        }
+    }
+    return Array(h.finalize())
 }
 
 /// Writes the items of one transaction and gathers their rollup changes.
@@ -102,10 +210,10 @@ struct BatchWriter {
         self.receivedAt = receivedAt
     }
 
-    mutating func write(_ item: ExtractedItem) throws -> IngestOutcome {
-        switch item {
+    mutating func write(_ prepared: PreparedItem) throws -> IngestOutcome {
+        switch prepared.item {
         case .report(let report, let payload):
-            return try writeReport(report, payload)
+            return try writeReport(report, payload, hash: prepared.hash, gzip: prepared.gzip)
         case .rejected(let provenance, let error, let bytes, let channel):
             tally.rejected += 1
             let kept = bytes.map { Array($0.prefix(IngestSession.rejectedBytesCap)) }
@@ -125,20 +233,32 @@ struct BatchWriter {
         }
     }
 
-    private mutating func writeReport(_ report: Report, _ payload: Payload) throws -> IngestOutcome {
-        let hash = Data(contentHash(of: report))
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO reports (organization_name, report_id, begin, "end", begin_seconds, begin_nanos,
-                    end_seconds, end_nanos, day, contact_info, reporter_domain, content_hash, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO NOTHING
-                """)
-        try insert.execute(arguments: [
-            report.organizationName, report.reportID, report.start.rfc3339, report.end.rfc3339, report.start.seconds,
-            report.start.nanoseconds, report.end.seconds, report.end.nanoseconds, report.day.description,
-            report.contactInfo, report.reporterDomain, hash, receivedAt,
-        ])
+    private mutating func writeReport(_ report: Report, _ payload: Payload, hash: Data, gzip: [UInt8]) throws
+        -> IngestOutcome
+    {
+        let insert = try FastInsert(
+            db,
+            """
+            INSERT INTO reports (organization_name, report_id, begin, "end", begin_seconds, begin_nanos,
+                end_seconds, end_nanos, day, contact_info, reporter_domain, content_hash, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """)
+        try insert.run { b in
+            b.text(report.organizationName)
+            b.text(report.reportID)
+            b.text(report.start.rfc3339)
+            b.text(report.end.rfc3339)
+            b.int(report.start.seconds)
+            b.int(Int64(report.start.nanoseconds))
+            b.int(report.end.seconds)
+            b.int(Int64(report.end.nanoseconds))
+            b.text(report.day.description)
+            b.text(report.contactInfo)
+            b.text(report.reporterDomain)
+            b.blob(Array(hash))
+            b.int(receivedAt)
+        }
         if db.changesCount == 0 {
             // Already stored: a retry or a second delivery, or a different report under the
             // same identity (a conflict, kept with its bytes for a human to look at).
@@ -156,7 +276,7 @@ struct BatchWriter {
             let conflict = existingHash != hash
             try receipt(
                 reportRef: row["id"], payload, outcome: conflict ? "conflict" : "duplicate", hash: hash,
-                conflictBytes: conflict ? gzipped(payload.bytes) : nil)
+                conflictBytes: conflict ? gzip : nil)
             if conflict {
                 tally.conflicts += 1
                 return .conflict
@@ -165,35 +285,54 @@ struct BatchWriter {
             return .duplicate
         }
         let reportRef = db.lastInsertedRowID
-        let policyInsert = try db.cachedStatement(
-            sql: """
-                INSERT INTO policies (report_ref, position, policy_type, policy_domain, policy_strings, sts_mode,
-                    mx_patterns, tlsa_records, successful_session_count, failed_session_count)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        let detailInsert = try db.cachedStatement(
-            sql: """
-                INSERT INTO failure_details (policy_ref, position, result_type, sending_mta_ip, receiving_mx_hostname,
-                    receiving_mx_helo, receiving_ip, failed_session_count, additional_information, failure_reason_code)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+        let policyInsert = try FastInsert(
+            db,
+            """
+            INSERT INTO policies (report_ref, position, policy_type, policy_domain, policy_strings, sts_mode,
+                mx_patterns, tlsa_records, successful_session_count, failed_session_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let detailInsert = try FastInsert(
+            db,
+            """
+            INSERT INTO failure_details (policy_ref, position, result_type, sending_mta_ip, receiving_mx_hostname,
+                receiving_mx_helo, receiving_ip, failed_session_count, additional_information, failure_reason_code)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         for (i, p) in report.policies.enumerated() {
-            try policyInsert.execute(arguments: [
-                reportRef, i, p.type.rawValue, p.domain, jsonArray(p.policyStrings), p.stsMode?.rawValue,
-                jsonArray(p.mxPatterns), jsonArray(p.tlsaRecords), p.successfulSessionCount, p.failedSessionCount,
-            ])
+            try policyInsert.run { b in
+                b.int(reportRef)
+                b.int(i)
+                b.text(p.type.rawValue)
+                b.text(p.domain)
+                b.text(jsonArray(p.policyStrings))
+                b.text(p.stsMode?.rawValue)
+                b.text(jsonArray(p.mxPatterns))
+                b.text(jsonArray(p.tlsaRecords))
+                b.int(p.successfulSessionCount)
+                b.int(p.failedSessionCount)
+            }
             let policyRef = db.lastInsertedRowID
             for (j, d) in p.failureDetails.enumerated() {
-                try detailInsert.execute(arguments: [
-                    policyRef, j, d.resultType.rawValue, d.sendingMTAIP, d.receivingMXHostname, d.receivingMXHelo,
-                    d.receivingIP, d.failedSessionCount, d.additionalInformation, d.failureReasonCode,
-                ])
+                try detailInsert.run { b in
+                    b.int(policyRef)
+                    b.int(j)
+                    b.text(d.resultType.rawValue)
+                    b.text(d.sendingMTAIP)
+                    b.text(d.receivingMXHostname)
+                    b.text(d.receivingMXHelo)
+                    b.text(d.receivingIP)
+                    b.int(d.failedSessionCount)
+                    b.text(d.additionalInformation)
+                    b.text(d.failureReasonCode)
+                }
             }
             rollups.add(p, of: report)
         }
-        try db.cachedStatement(sql: "INSERT INTO raw_reports (report_ref, gzip) VALUES (?, ?)").execute(arguments: [
-            reportRef, Data(gzipped(payload.bytes)),
-        ])
+        try FastInsert(db, "INSERT INTO raw_reports (report_ref, gzip) VALUES (?, ?)").run { b in
+            b.int(reportRef)
+            b.blob(gzip)
+        }
         try receipt(reportRef: reportRef, payload, outcome: "stored", hash: hash, conflictBytes: nil)
         tally.stored += 1
         return .stored
@@ -202,20 +341,22 @@ struct BatchWriter {
     private func receipt(reportRef: Int64, _ payload: Payload, outcome: String, hash: Data, conflictBytes: [UInt8]?)
         throws
     {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO receipts (report_ref, received_at, source, channel, message_id, outcome, content_hash, conflict_gzip)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            reportRef, receivedAt, payload.provenance.description, payload.channel.rawValue, payload.mail?.messageID,
-            outcome, hash, conflictBytes.map { Data($0) },
-        ])
-    }
-
-    /// The bytes gzip-compressed (as they are when they arrived gzipped).
-    private func gzipped(_ bytes: [UInt8]) -> [UInt8] {
-        ReportDecoder.sniff(bytes) == .gzip ? bytes : Gzip.compress(bytes)
+        try FastInsert(
+            db,
+            """
+            INSERT INTO receipts (report_ref, received_at, source, channel, message_id, outcome, content_hash, conflict_gzip)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        ).run { b in
+            b.int(reportRef)
+            b.int(receivedAt)
+            b.text(payload.provenance.description)
+            b.text(payload.channel.rawValue)
+            b.text(payload.mail?.messageID)
+            b.text(outcome)
+            b.blob(Array(hash))
+            b.blob(conflictBytes)
+        }
     }
 
     func applyRollups() throws {
@@ -223,8 +364,13 @@ struct BatchWriter {
     }
 }
 
+/// A list as a compact JSON array of strings (how list columns are stored).
 func jsonArray(_ items: [String]) -> String {
-    let w = JSONWriter(pretty: false)
-    w.array(items) { w.string($0) }
-    return w.output
+    if items.isEmpty { return "[]" }
+    var out = "["
+    for (i, item) in items.enumerated() {
+        if i > 0 { out += "," }
+        out += JSONWriter.quoted(item)
+    }
+    return out + "]"
 }

@@ -67,35 +67,60 @@ struct RollupDelta {
 
     func apply(_ db: Database) throws {
         for (g, grain) in Self.grains.enumerated() {
-            let sessionInsert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO rollup\(grain) (period, policy_domain, organization_name, policy_type, result_type,
-                        successful_session_count, failed_session_count, policy_count)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT DO UPDATE SET
-                        successful_session_count = successful_session_count + excluded.successful_session_count,
-                        failed_session_count = failed_session_count + excluded.failed_session_count,
-                        policy_count = policy_count + excluded.policy_count
-                    """)
+            let sessionInsert = try FastInsert(
+                db,
+                """
+                INSERT INTO rollup\(grain) (period, policy_domain, organization_name, policy_type, result_type,
+                    successful_session_count, failed_session_count, policy_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET
+                    successful_session_count = successful_session_count + excluded.successful_session_count,
+                    failed_session_count = failed_session_count + excluded.failed_session_count,
+                    policy_count = policy_count + excluded.policy_count
+                """)
             for (k, c) in sessions[g] {
-                try sessionInsert.execute(arguments: [
-                    k.period, k.domain, k.organization, k.policyType, k.resultType, c.successful, c.failed, c.policies,
-                ])
+                try sessionInsert.run { b in
+                    b.text(k.period)
+                    b.text(k.domain)
+                    b.text(k.organization)
+                    b.text(k.policyType)
+                    b.text(k.resultType)
+                    b.int(c.successful)
+                    b.int(c.failed)
+                    b.int(c.policies)
+                }
             }
-            let mxInsert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO mx_rollup\(grain) (period, policy_domain, receiving_mx_hostname, result_type,
-                        failed_session_count)
-                    VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT DO UPDATE SET failed_session_count = failed_session_count + excluded.failed_session_count
-                    """)
-            for (k, n) in mx[g] { try mxInsert.execute(arguments: [k.period, k.domain, k.host, k.resultType, n]) }
-            let modeInsert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO mode_rollup\(grain) (period, policy_domain, sts_mode, policy_count) VALUES (?, ?, ?, ?)
-                    ON CONFLICT DO UPDATE SET policy_count = policy_count + excluded.policy_count
-                    """)
-            for (k, n) in modes[g] { try modeInsert.execute(arguments: [k.period, k.domain, k.mode, n]) }
+            let mxInsert = try FastInsert(
+                db,
+                """
+                INSERT INTO mx_rollup\(grain) (period, policy_domain, receiving_mx_hostname, result_type,
+                    failed_session_count)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET failed_session_count = failed_session_count + excluded.failed_session_count
+                """)
+            for (k, n) in mx[g] {
+                try mxInsert.run { b in
+                    b.text(k.period)
+                    b.text(k.domain)
+                    b.text(k.host)
+                    b.text(k.resultType)
+                    b.int(n)
+                }
+            }
+            let modeInsert = try FastInsert(
+                db,
+                """
+                INSERT INTO mode_rollup\(grain) (period, policy_domain, sts_mode, policy_count) VALUES (?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET policy_count = policy_count + excluded.policy_count
+                """)
+            for (k, n) in modes[g] {
+                try modeInsert.run { b in
+                    b.text(k.period)
+                    b.text(k.domain)
+                    b.text(k.mode)
+                    b.int(n)
+                }
+            }
         }
     }
 }

@@ -32,7 +32,7 @@ struct IngestCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.openForWriting()
-        let session = IngestSession(store: store, batchSize: batchSize)
+        let session = IngestSession(store: store, batchSize: batchSize, pipelined: true)
         let extractor = ReportExtractor(limits: DecodeLimits(maxReportBytes: maxReportBytes))
         let progress = quiet ? nil : ProgressMeter.forTerminal()
         do {

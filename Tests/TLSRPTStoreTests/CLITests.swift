@@ -1,5 +1,6 @@
 import Foundation
 import TLSRPT
+import TLSRPTStore
 import TLSRPTTestSupport
 import Testing
 
@@ -132,6 +133,44 @@ import Testing
         #expect((stats["red"] ?? 0) > 500, "\(stats)")
         #expect((stats["green"] ?? 0) > 10, "\(stats)")
         #expect((stats["nonwhite"] ?? 0) > 20_000, "\(stats)")
+    }
+
+    @Test func twoIngestsAtOnceOnOneDatabase() throws {
+        let db = try database()
+        // Two directories of reports, written by two processes at the same time, in small
+        // batches so their transactions interleave.
+        var dirs: [String] = []
+        var identities = Set<ReportIdentity>()
+        var g = SeededGenerator(seed: 77)
+        for d in 0..<2 {
+            let dir = try TestPaths.temporaryDirectory("concurrent")
+            for i in 0..<200 {
+                let r = RandomReports.report(&g, index: d * 1000 + i)
+                identities.insert(r.identity)
+                try Data(TestCompression.gzip(ReportEncoder(pretty: false).encode(r))).write(
+                    to: dir.appendingPathComponent("r\(i).json.gz"))
+            }
+            dirs.append(dir.path)
+        }
+        nonisolated(unsafe) var results: [TestTools.Output?] = [nil, nil]
+        let group = DispatchGroup()
+        for (i, dir) in dirs.enumerated() {
+            group.enter()
+            Thread.detachNewThread {
+                results[i] = try? CLI.run(["ingest", "--db", db, "--batch-size", "25", dir])
+                group.leave()
+            }
+        }
+        group.wait()
+        var stored = 0
+        for r in results {
+            #expect(r?.status == 0, "\(r?.stderr ?? "did not run") \(r?.stdout ?? "")")
+            #expect(r?.stderr.contains("locked") == false)
+            stored += Int(r?.stdout.split(separator: " ").dropFirst().first ?? "") ?? -1000
+        }
+        #expect(stored == identities.count)
+        #expect(try ReportStore(path: db).counts().reports == identities.count)
+        #expect(try ReportStore(path: db).rollupMismatches() == 0)
     }
 
     @Test func pruneCommand() throws {

@@ -208,10 +208,25 @@ if cases.contains("make-files") {
     let dir = argument("--dir") ?? "/tmp/tlsrpt-bench-files"
     try? FileManager.default.removeItem(atPath: dir)
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    // Realistic shape: 1,000 policy domains, 5 sending organizations, 30 days (a month of a
+    // large mailbox); each report one or two policies with random failure details and text.
     var g = SeededGenerator(seed: 20_000)
     var bytes = 0
+    let orgs = ["Google Inc.", "Microsoft Corporation", "Mail.ru", "Yahoo Inc.", "Comcast"]
+    let firstDay = Day("2026-10-01")!
     for i in 0..<n {
-        let r = RandomReports.report(&g, index: i)
+        var r = RandomReports.report(&g, index: i)
+        let day = firstDay.adding(days: Int.random(in: 0..<30, using: &g))
+        r.start = day.start
+        r.end = Timestamp(seconds: day.start.seconds + 86_399)
+        r.organizationName = orgs[i % orgs.count]
+        r.contactInfo = "tlsrpt@\(r.organizationName.split(separator: " ")[0].lowercased()).example"
+        let domain = "d\(Int.random(in: 0..<1000, using: &g)).example"
+        r.policies = Array(r.policies.prefix(2)).map { p in
+            var p = p
+            p.domain = domain
+            return p
+        }
         let gz = Gzip.compress(Array(ReportEncoder(pretty: false).encode(r).utf8))
         bytes += gz.count
         FileManager.default.createFile(atPath: "\(dir)/report-\(i).json.gz", contents: Data(gz))

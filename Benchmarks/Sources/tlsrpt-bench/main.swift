@@ -297,3 +297,10 @@ if cases.contains("summary") {
         print(String(format: "%-34@ %8.1f ms (best of 5, %d domains)", label as NSString, best, domains))
     }
 }
+
+if cases.contains("write-sample") {
+    // The benchmark report, for comparing other parsers on the same bytes.
+    let path = argument("--out") ?? "/tmp/tlsrpt-bench-sample.json.gz"
+    FileManager.default.createFile(atPath: path, contents: Data(gz))
+    print("wrote \(path): \(json.count) bytes JSON, \(gz.count) bytes gzipped")
+}

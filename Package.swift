@@ -16,6 +16,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -31,18 +37,33 @@ let package = Package(
             ]
         ),
         .target(name: "TLSRPTRender", dependencies: ["TLSRPT", "TLSRPTStore"]),
-        .target(name: "TLSRPTServer", dependencies: ["TLSRPT", "TLSRPTStore"]),
+        .target(
+            name: "TLSRPTServer",
+            dependencies: [
+                "TLSRPT", "TLSRPTMail", "TLSRPTStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "tlsrpt",
             dependencies: [
                 "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTRender", "TLSRPTServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "TLSRPTTestSupport", dependencies: ["TLSRPT", "CZlib"]),
         .testTarget(name: "TLSRPTTests", dependencies: ["TLSRPT", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSRPTMailTests", dependencies: ["TLSRPTMail", "TLSRPTTestSupport"]),
         .testTarget(name: "TLSRPTStoreTests", dependencies: ["TLSRPTStore", "TLSRPTRender", "TLSRPTTestSupport"]),
+        .testTarget(name: "TLSRPTServerTests", dependencies: ["TLSRPTServer", "TLSRPTTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

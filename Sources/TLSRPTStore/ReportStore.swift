@@ -32,7 +32,9 @@ public final class ReportStore: Sendable {
     public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         var config = Configuration()
-        config.busyMode = .timeout(Self.busyTimeout)
+        // TLSRPT_BUSY_TIMEOUT (seconds) overrides the wait for another writer.
+        let timeout = ProcessInfo.processInfo.environment["TLSRPT_BUSY_TIMEOUT"].flatMap(TimeInterval.init)
+        config.busyMode = .timeout(timeout ?? Self.busyTimeout)
         config.readonly = readOnly
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in

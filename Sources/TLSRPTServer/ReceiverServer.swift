@@ -18,6 +18,23 @@ public struct ReceiverContext: RequestContext, RemoteAddressRequestContext {
     }
 }
 
+/// Thrown when a request body takes too long.
+struct BodyTimeout: Error {}
+
+/// Runs `body`, or throws `BodyTimeout` after `seconds` (0: no deadline).
+func withBodyDeadline<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    guard seconds > 0 else { return try await body() }
+    return try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            throw BodyTimeout()
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
 /// `tlsrpt serve`: the `rua=https:` endpoint of RFC 8460 §5.4 on Hummingbird 2, over TLS
 /// (swift-nio-ssl) or plain HTTP behind a proxy. Graceful shutdown on SIGTERM/SIGINT: in-flight
 /// requests finish and their commits complete before the process exits.
@@ -79,10 +96,18 @@ public struct ReceiverServer: Sendable {
                 return reply(
                     429, #"{"error":"rate-limited","message":"too many requests; retry later"}"#, "rate-limited")
             }
-            var request = request
             let buffer: ByteBuffer
             do {
-                buffer = try await request.collectBody(upTo: config.maxBodyBytes)
+                buffer = try await withBodyDeadline(seconds: config.bodyTimeoutSeconds) {
+                    var request = request
+                    return try await request.collectBody(upTo: config.maxBodyBytes)
+                }
+            } catch is BodyTimeout {
+                metrics.rejected("body-timeout")
+                return reply(
+                    408,
+                    #"{"error":"body-timeout","message":"the request body did not arrive within \#(config.bodyTimeoutSeconds) s"}"#,
+                    "body-timeout")
             } catch is NIOTooManyBytesError {
                 let answer = await receiver.refuseOversized(client: client, receivedBytes: config.maxBodyBytes)
                 return reply(answer.status, answer.body, answer.outcome)

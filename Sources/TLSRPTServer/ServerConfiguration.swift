@@ -24,8 +24,12 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxyHeader: String?
     /// Most simultaneous connections.
     public var maxConnections: Int = 1024
-    /// Seconds a connection may sit idle (slow or stalled clients are cut off).
+    /// Seconds a connection may sit idle (stalled clients are cut off; this also bounds the
+    /// wait for request headers).
     public var idleTimeoutSeconds: Int = 30
+    /// Seconds a request body may take to arrive in full (a client trickling bytes to hold a
+    /// connection gets 408).
+    public var bodyTimeoutSeconds: Int = 60
 
     public init() {}
 

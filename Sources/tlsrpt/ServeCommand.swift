@@ -56,6 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds an idle connection is kept (default 30).")
     var idleTimeout: Int?
 
+    @Option(help: "Seconds a request body may take to arrive (default 60; then 408).")
+    var bodyTimeout: Int?
+
     @Option(help: "A file of `name = value` lines (names as the flags).")
     var config: String?
 
@@ -109,6 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.trustedProxyHeader = setting(trustedProxyHeader, "trusted-proxy-header")
         if let v = try number(maxConnections, "max-connections") { c.maxConnections = v }
         if let v = try number(idleTimeout, "idle-timeout") { c.idleTimeoutSeconds = v }
+        if let v = try number(bodyTimeout, "body-timeout") { c.bodyTimeoutSeconds = v }
         return c
     }
 

@@ -31,27 +31,23 @@ public final class ReceiverMetrics: Sendable {
 
     /// Counts a request by status code.
     public func request(status: Int) {
-        let key = String(status)
-        let c = requestCounters.withLock { map in
-            if let c = map[key] { return c }
-            let c = registry.makeCounter(
-                name: "tlsrpt_requests_total", labels: [("status", key)], help: "HTTP requests by status code.")
-            map[key] = c
-            return c
-        }
-        c.increment()
+        labeled(requestCounters, "tlsrpt_requests_total", "status", String(status), "HTTP requests by status code.")
     }
 
     /// Counts a rejection by reason.
     func rejected(_ reason: String) {
-        let c = rejectedCounters.withLock { map in
-            if let c = map[reason] { return c }
-            let c = registry.makeCounter(
-                name: "tlsrpt_rejected_total", labels: [("reason", reason)], help: "Rejected request bodies by reason.")
-            map[reason] = c
+        labeled(rejectedCounters, "tlsrpt_rejected_total", "reason", reason, "Rejected request bodies by reason.")
+    }
+
+    /// Increments the counter `name{label="value"}`, made on first use.
+    private func labeled(_ cache: borrowing Mutex<[String: Counter]>, _ name: String, _ label: String, _ value: String, _ help: String) {
+        let counter = cache.withLock { map in
+            if let c = map[value] { return c }
+            let c = registry.makeCounter(name: name, labels: [(label, value)], help: help)
+            map[value] = c
             return c
         }
-        c.increment()
+        counter.increment()
     }
 
     /// The Prometheus text exposition.

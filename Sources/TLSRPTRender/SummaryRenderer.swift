@@ -25,15 +25,16 @@ public enum SummaryRenderer {
         if summaries.isEmpty { return "No reports match.\n" }
         var lines: [String] = []
         lines.append(
-            pad("POLICY DOMAIN", 32) + lpad("SESSIONS", 12) + lpad("FAILED", 11) + lpad("SUCCESS", 9) + "  RESULT TYPES"
+            pad("POLICY DOMAIN", 52) + lpad("SESSIONS", 16) + lpad("FAILED", 16) + lpad("SUCCESS", 16)
         )
         for s in summaries {
             let name = s.policyDomain.isEmpty ? "(no policy domain)" : SafeText.terminal(s.policyDomain)
             let types = s.resultTypes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
                 .map { "\(SafeText.terminal($0.key)) \($0.value)" }.joined(separator: ", ")
             lines.append(
-                pad(name, 32) + lpad(String(s.totalSessionCount), 12) + lpad(String(s.failedSessionCount), 11)
-                    + lpad(percent(s.successRate), 9) + "  " + (types.isEmpty ? "-" : types))
+                pad(name, 52) + lpad(String(s.totalSessionCount), 16) + lpad(String(s.failedSessionCount), 16)
+                    + lpad(percent(s.successRate), 16))
+            if !types.isEmpty { lines.append("    failures: " + types) }
             let reporters = s.reporters.prefix(3).map {
                 "\(SafeText.terminal($0.organizationName)) (\($0.successfulSessionCount) ok, \($0.failedSessionCount) failed)"
             }

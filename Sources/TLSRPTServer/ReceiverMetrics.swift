@@ -40,7 +40,9 @@ public final class ReceiverMetrics: Sendable {
     }
 
     /// Increments the counter `name{label="value"}`, made on first use.
-    private func labeled(_ cache: borrowing Mutex<[String: Counter]>, _ name: String, _ label: String, _ value: String, _ help: String) {
+    private func labeled(
+        _ cache: borrowing Mutex<[String: Counter]>, _ name: String, _ label: String, _ value: String, _ help: String
+    ) {
         let counter = cache.withLock { map in
             if let c = map[value] { return c }
             let c = registry.makeCounter(name: name, labels: [(label, value)], help: help)

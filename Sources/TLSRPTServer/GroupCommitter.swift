@@ -12,8 +12,13 @@ public actor GroupCommitter {
     private let writer = DispatchQueue(label: "tlsrpt.server.writer")
     /// Transactions committed (for metrics and tests).
     public private(set) var transactions = 0
+    private let onCommit: @Sendable (Int) -> Void
 
-    public init(store: ReportStore) { self.store = store }
+    /// Creates a committer; `onCommit` is told the size of each committed group.
+    public init(store: ReportStore, onCommit: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.store = store
+        self.onCommit = onCommit
+    }
 
     /// Stores `item`; returns its outcome once it is committed. Throws when the store fails.
     public func submit(_ item: ExtractedItem) async throws -> IngestOutcome {
@@ -42,6 +47,7 @@ public actor GroupCommitter {
                 }
             }
             transactions += 1
+            onCommit(batch.count)
             switch result {
             case .success(let outcomes):
                 for (i, (_, c)) in batch.enumerated() { c.resume(returning: outcomes[i]) }

@@ -10,6 +10,9 @@ public final class ReceiverMetrics: Sendable {
     let storeFailures: Counter
     let bytesReceived: Counter
     let ingestLatency: DurationHistogram
+    /// Store transactions (one per group of concurrent requests) and the items they held.
+    let commits: Counter
+    let committedItems: Counter
     private let requestCounters = Mutex<[String: Counter]>([:])
     private let rejectedCounters = Mutex<[String: Counter]>([:])
 
@@ -20,6 +23,10 @@ public final class ReceiverMetrics: Sendable {
             name: "tlsrpt_reports_duplicate_total", help: "Copies of reports already stored.")
         storeFailures = registry.makeCounter(name: "tlsrpt_store_failures_total", help: "Requests answered 503.")
         bytesReceived = registry.makeCounter(name: "tlsrpt_request_bytes_total", help: "Request body bytes received.")
+        commits = registry.makeCounter(
+            name: "tlsrpt_store_commits_total", help: "Store transactions (group commits) made by the receiver.")
+        committedItems = registry.makeCounter(
+            name: "tlsrpt_store_committed_items_total", help: "Items (reports and rejections) in those transactions.")
         ingestLatency = registry.makeDurationHistogram(
             name: "tlsrpt_ingest_duration_seconds",
             buckets: [

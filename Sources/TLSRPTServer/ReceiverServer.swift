@@ -53,8 +53,12 @@ public struct ReceiverServer: Sendable {
 
     /// The router with every route of the receiver.
     public func makeRouter() -> Router<ReceiverContext> {
-        let receiver = ReportReceiver(
-            configuration: configuration, committer: GroupCommitter(store: store), metrics: metrics)
+        let metricsForCommits = metrics
+        let committer = GroupCommitter(store: store) { n in
+            metricsForCommits.commits.increment()
+            metricsForCommits.committedItems.increment(by: Int64(n))
+        }
+        let receiver = ReportReceiver(configuration: configuration, committer: committer, metrics: metrics)
         let limiter = RateLimiter(perMinute: configuration.rateLimitPerMinute)
         let router = Router(context: ReceiverContext.self)
         let config = configuration

@@ -9,6 +9,14 @@ import Testing
     static let samples = TestPaths.repositoryRoot.appendingPathComponent("samples")
     static let tools = ["curl", "openssl"].allSatisfy { (try? TestTools.run("which", [$0]).status) == 0 }
 
+    /// The value of an unlabelled metric in Prometheus text.
+    static func metric(_ text: String, _ name: String) -> Int {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Int(Double(line.split(separator: " ")[1]) ?? -1)
+        }
+        return -1
+    }
+
     func sample(_ name: String) throws -> [UInt8] { try TestPaths.bytes(Self.samples.appendingPathComponent(name)) }
 
     @Test(.enabled(if: tools || TestTools.toolsRequired, "needs curl and openssl"))
@@ -116,6 +124,22 @@ import Testing
     }
 
     @Test(.enabled(if: tools || TestTools.toolsRequired, "needs curl and openssl"))
+    func settingsFromConfigFileAndEnvironment() throws {
+        let dir = try TestPaths.temporaryDirectory("config")
+        let config = dir.appendingPathComponent("tlsrpt.conf")
+        try Data("# receiver settings\nrate-limit = 2\npath = /reports\ndomain = ignored.example\n".utf8).write(
+            to: config)
+        // The environment wins over the file (domain), the file gives rate-limit and path.
+        let server = try ServerProcess(["--config", config.path], environment: ["TLSRPT_DOMAIN": "example.com"])
+        defer { server.stop() }
+        let ok = Array(MailBuilder.reportJSON(id: "cfg1").utf8)
+        #expect(try server.post(ok, contentType: "application/tlsrpt+json", path: "/reports").0 == 200)
+        let other = Array(MailBuilder.reportJSON(id: "cfg2", domain: "ignored.example").utf8)
+        #expect(try server.post(other, contentType: "application/tlsrpt+json", path: "/reports").0 == 403)
+        #expect(try server.post(ok, contentType: "application/tlsrpt+json").0 == 429)
+    }
+
+    @Test(.enabled(if: tools || TestTools.toolsRequired, "needs curl and openssl"))
     func tricklingBodyGets408() throws {
         let server = try ServerProcess(["--body-timeout", "2"])
         defer { server.stop() }
@@ -145,6 +169,11 @@ import Testing
             statuses[i] = (try? server.post(body, contentType: "application/tlsrpt+json").0) ?? -1
         }
         #expect(statuses.allSatisfy { $0 == 200 })
+        // Group commit: fewer transactions than requests, every request's item in one of them.
+        let metrics = try server.get("/metrics").1
+        let commits = Self.metric(metrics, "tlsrpt_store_commits_total")
+        #expect(Self.metric(metrics, "tlsrpt_store_committed_items_total") == count)
+        #expect(commits >= 1 && commits < count, "\(commits) commits for \(count) requests")
         server.stop()
         let store = try ReportStore(path: server.database)
         let counts = try store.counts()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TLSRPT
 import TLSRPTMail
+import TLSRPTRender
 
 /// `tlsrpt check PATH...`: parse and validate, store nothing.
 struct CheckCommand: ParsableCommand {
@@ -62,21 +63,21 @@ struct CheckOutput {
         case .report(let report, let payload):
             reports += 1
             if format == .text {
-                print("ok     \(payload.provenance): \(Self.describe(report))")
+                print(SafeText.terminal("ok     \(payload.provenance): \(Self.describe(report))"))
             } else {
                 reportItems.append((report, payload.provenance))
             }
         case .rejected(let provenance, let error, _, _):
             rejected += 1
             if format == .text {
-                printError("error  \(provenance): \(error)")
+                printError(SafeText.terminal("error  \(provenance): \(error)"))
             } else {
                 errorItems.append((provenance, error))
             }
         case .messageWithoutReport(let provenance, let reason):
             withoutReport += 1
             if format == .text {
-                print("skip   \(provenance): \(reason)")
+                print(SafeText.terminal("skip   \(provenance): \(reason)"))
             } else {
                 skippedItems.append((provenance, reason))
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TLSRPT
 import TLSRPTMail
+import TLSRPTRender
 import TLSRPTStore
 
 /// `tlsrpt ingest PATH...`: store every valid report, record every rejected input.
@@ -40,7 +41,7 @@ struct IngestCommand: ParsableCommand {
                 progress?.add(item)
                 if case .rejected(let provenance, let error, _, _) = item, !quiet {
                     progress?.finish()
-                    printError("rejected \(provenance): \(error)")
+                    printError(SafeText.terminal("rejected \(provenance): \(error)"))
                 }
                 try session.add(item)
             }

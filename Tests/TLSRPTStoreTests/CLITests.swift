@@ -87,6 +87,16 @@ import Testing
         #expect(md.stdout.contains("| certificate-expired | 412 | mx2.example.com |"))
     }
 
+    @Test func terminalOutputCarriesNoControlCharacters() throws {
+        let json = MailBuilder.reportJSON(id: "esc\u{1B}]0;pwned\u{07}").replacingOccurrences(
+            of: "Mail Test Org", with: "Evil\u{1B}[2J Org")
+        let path = try writeTemp(json)
+        let check = try CLI.run(["check", path])
+        #expect(check.status == 0)
+        #expect(!check.stdout.contains("\u{1B}"))
+        #expect(check.stdout.contains("Evil?[2J Org"))
+    }
+
     @Test func checkSaysNoReportAndExitCodes() throws {
         let empty = try writeTemp("")
         let r = try CLI.run(["check", empty])

@@ -219,7 +219,9 @@ import Testing
     }
 
     @Test(
-        .enabled(if: (tools && RealSender.available) || TestTools.toolsRequired, "needs the real sender, curl, openssl")
+        .enabled(
+            if: RealSender.available && (tools || TestTools.toolsRequired),
+            "needs ../shared/tools/realsender, curl, openssl")
     )
     func realSenderPostsToTheReceiver() throws {
         let server = try ServerProcess(["--rate-limit", "0"])

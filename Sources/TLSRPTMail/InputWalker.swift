@@ -47,6 +47,11 @@ public struct InputWalker: Sendable {
         }
     }
 
+    /// Walks bytes held in memory as if they were a file named `name` (mbox, mail or report).
+    public func walk(bytes: [UInt8], name: String, _ handle: (InputEvent) throws -> Void) rethrows {
+        try readFile(ByteSource(bytes: bytes, name: name), provenance: Provenance(origin: name), explicit: true, handle)
+    }
+
     private func walk(path: String, explicit: Bool = true, _ handle: (InputEvent) throws -> Void) rethrows {
         if path == "-" {
             let source = ByteSource(fileDescriptor: 0, name: "-")

@@ -28,22 +28,29 @@ public struct ReportExtractor: Sendable {
 
     /// Reads `paths` and calls `handle` with every outcome, in input order.
     public func extract(_ paths: [String], _ handle: (ExtractedItem) throws -> Void) rethrows {
-        try walker.walk(paths) { event in
-            switch event {
-            case .payload(let payload):
-                try decode(payload, handle)
-            case .noReport(let provenance, let reason, let topLevel):
-                if topLevel {
-                    try handle(
-                        .rejected(
-                            provenance, ReportError(.noReport, "no report: \(reason)"), bytes: nil,
-                            channel: provenance.steps.isEmpty ? .file : .mail))
-                } else {
-                    try handle(.messageWithoutReport(provenance, reason: reason))
-                }
-            case .failed(let provenance, let error):
-                try handle(.rejected(provenance, error, bytes: nil, channel: provenance.steps.isEmpty ? .file : .mail))
+        try walker.walk(paths) { event in try dispatch(event, handle) }
+    }
+
+    /// Reads a container held in memory (as a file called `name`).
+    public func extract(bytes: [UInt8], name: String, _ handle: (ExtractedItem) throws -> Void) rethrows {
+        try walker.walk(bytes: bytes, name: name) { event in try dispatch(event, handle) }
+    }
+
+    private func dispatch(_ event: InputEvent, _ handle: (ExtractedItem) throws -> Void) rethrows {
+        switch event {
+        case .payload(let payload):
+            try decode(payload, handle)
+        case .noReport(let provenance, let reason, let topLevel):
+            if topLevel {
+                try handle(
+                    .rejected(
+                        provenance, ReportError(.noReport, "no report: \(reason)"), bytes: nil,
+                        channel: provenance.steps.isEmpty ? .file : .mail))
+            } else {
+                try handle(.messageWithoutReport(provenance, reason: reason))
             }
+        case .failed(let provenance, let error):
+            try handle(.rejected(provenance, error, bytes: nil, channel: provenance.steps.isEmpty ? .file : .mail))
         }
     }
 

@@ -22,3 +22,16 @@ import Testing
         #expect(JSONWriter.quoted("a\u{01}\"\\\n") == #""a\u0001\"\\\n""#)
     }
 }
+
+/// Inputs the fuzzer (scripts/fuzz) found, kept as regressions: each must decode, and encode
+/// and decode again (with the same mail header) to the same report.
+@Suite struct FuzzRegressionTests {
+    @Test(arguments: ["mx-prefix-in-policy-string.json"])
+    func roundTrips(name: String) throws {
+        let bytes = try TestPaths.bytes(TestPaths.fixture("TLSRPTTests", "fuzz/\(name)"))
+        let context = ReportNormalizer.Context(reportDomainHeader: "fuzz.example")
+        let report = try ReportDecoder().decode(bytes, context: context)
+        let json = ReportEncoder(pretty: false, includeHeaderDomains: false).encode(report)
+        #expect(try ReportDecoder().decode(Array(json.utf8), context: context) == report)
+    }
+}

@@ -74,7 +74,7 @@ public struct ReportNormalizer: Sendable {
             for line in strings {
                 switch Self.policyLine(line) {
                 case .mode(let value): mode = STSMode(value)
-                case .mx(let value): appendUnique(normalizeDomain(value), to: &mx)
+                case .mx(let value): appendUnique(Self.mxPattern(value), to: &mx)
                 case nil: break
                 }
             }
@@ -82,11 +82,7 @@ public struct ReportNormalizer: Sendable {
         for host in wp.mxHost ?? [] {
             // `"mx: mx.server.com"` as an mx-host element (a Stalwart-generated report, possibly
             // an anonymisation artefact): the policy-file line pasted whole. Keep the pattern.
-            if case .mx(let value) = Self.policyLine(host) {
-                appendUnique(normalizeDomain(value), to: &mx)
-            } else {
-                appendUnique(normalizeDomain(host), to: &mx)
-            }
+            appendUnique(Self.mxPattern(host), to: &mx)
         }
 
         // An absent summary or count is 0 (Stalwart test report without total-failure-session-count).
@@ -174,6 +170,17 @@ public struct ReportNormalizer: Sendable {
         }
         guard ok else { throw ReportError(.invalidReport, "expected a non-negative integer, found \(shown)") }
         return value
+    }
+
+    /// An MX pattern, normalized. A leading `mx:` is the policy-file line pasted whole (a
+    /// Stalwart-generated report's mx-host, possibly an anonymisation artefact; found again by
+    /// fuzzing inside policy strings): it is dropped wherever it appears.
+    static func mxPattern(_ raw: String) -> String {
+        var value = raw.trimmingWhitespace
+        while value.hasPrefixIgnoringCase("mx:") {
+            value = String(value.trimmingWhitespace.dropFirst(3)).trimmingWhitespace
+        }
+        return normalizeDomain(value)
     }
 
     /// The lines of an MTA-STS policy (RFC 8461 §3.2) that matter here: `mode:` and `mx:`.

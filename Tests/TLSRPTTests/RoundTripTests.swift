@@ -26,7 +26,7 @@ import Testing
 /// Inputs the fuzzer (scripts/fuzz) found, kept as regressions: each must decode, and encode
 /// and decode again (with the same mail header) to the same report.
 @Suite struct FuzzRegressionTests {
-    @Test(arguments: ["mx-prefix-in-policy-string.json"])
+    @Test(arguments: ["mx-prefix-in-policy-string.json", "domain-dot-then-spaces.json"])
     func roundTrips(name: String) throws {
         let bytes = try TestPaths.bytes(TestPaths.fixture("TLSRPTTests", "fuzz/\(name)"))
         let context = ReportNormalizer.Context(reportDomainHeader: "fuzz.example")

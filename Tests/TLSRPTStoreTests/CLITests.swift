@@ -87,6 +87,26 @@ import Testing
         #expect(md.stdout.contains("| certificate-expired | 412 | mx2.example.com |"))
     }
 
+    @Test func ingestFromStandardInput() throws {
+        let db = try database()
+        let mails = [
+            MailBuilder.message(parts: [MailBuilder.part(MailBuilder.reportJSON(id: "s1"), .gzipBase64)]),
+            MailBuilder.plainMessage(),
+            MailBuilder.message(parts: [MailBuilder.part(MailBuilder.reportJSON(id: "s2"), .jsonQuotedPrintable)]),
+        ]
+        let r = try CLI.run(["ingest", "--db", db, "-"], stdin: Array(MailBuilder.mbox(mails).utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(
+            r.stdout == "ingest: 2 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 1 message(s) without a report\n")
+        let gz = try TestPaths.bytes(
+            URL(fileURLWithPath: Self.samples).appendingPathComponent("google-2026-11-21.json.gz"))
+        let single = try CLI.run(["ingest", "--db", db, "-"], stdin: gz)
+        #expect(single.stdout.hasPrefix("ingest: 1 stored"))
+        let empty = try CLI.run(["ingest", "--db", db, "-"], stdin: [])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("rejected -: no report"))
+    }
+
     @Test func terminalOutputCarriesNoControlCharacters() throws {
         let json = MailBuilder.reportJSON(id: "esc\u{1B}]0;pwned\u{07}").replacingOccurrences(
             of: "Mail Test Org", with: "Evil\u{1B}[2J Org")

@@ -147,8 +147,6 @@ public struct InputWalker: Sendable {
 
 func lastErrorText() -> String { String(cString: strerror(errno)) }
 
-typealias ObjCBoolLike = ObjCBool
-
 func directoryExists(_ path: String, _ flag: inout ObjCBool) -> Bool {
     FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
 }

@@ -95,7 +95,7 @@ struct MaildirReader {
     let walker: InputWalker
 
     static func isMaildir(_ path: String) -> Bool {
-        var isDir: ObjCBoolLike = false
+        var isDir: ObjCBool = false
         return directoryExists(path + "/cur", &isDir) && directoryExists(path + "/new", &isDir)
     }
 

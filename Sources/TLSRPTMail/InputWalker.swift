@@ -19,10 +19,13 @@ public struct InputWalker: Sendable {
     /// Largest raw report file read (a report is at most this large once decompressed, so its
     /// compressed file is too).
     public var maxPayloadBytes: Int
+    /// Caps on the MIME structure of one message.
+    public var mailLimits: MailLimits
 
     /// Creates a walker.
-    public init(maxPayloadBytes: Int = DecodeLimits().maxReportBytes) {
+    public init(maxPayloadBytes: Int = DecodeLimits().maxReportBytes, mailLimits: MailLimits = MailLimits()) {
         self.maxPayloadBytes = maxPayloadBytes
+        self.mailLimits = mailLimits
     }
 
     /// Walks `paths` in order, calling `handle` for each event. Directories are walked
@@ -129,7 +132,9 @@ public struct InputWalker: Sendable {
     func emitMessage(
         _ bytes: [UInt8], provenance: Provenance, topLevel: Bool, _ handle: (InputEvent) throws -> Void
     ) rethrows {
-        let extraction = MessageParser(maxPartBytes: maxPayloadBytes).extract(bytes)
+        let parser = MessageParser(
+            maxPartBytes: maxPayloadBytes, maxParts: mailLimits.maxParts, maxNesting: mailLimits.maxDepth)
+        let extraction = parser.extract(bytes)
         if extraction.attachments.isEmpty {
             let reason = extraction.problem ?? "no TLS report in message"
             try handle(.noReport(provenance, reason: reason, topLevel: topLevel))

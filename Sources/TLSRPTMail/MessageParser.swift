@@ -24,14 +24,16 @@ struct MessageParser {
         var context = MailContext()
         /// Why nothing was found, when something specific went wrong.
         var problem: String?
+        /// Whether parts were passed over for nesting too deep.
+        var tooDeep = false
     }
 
     /// Largest decoded part kept.
     let maxPartBytes: Int
     /// Most MIME parts walked in one message; a message with more is cut there.
-    static let maxParts = 10_000
-    /// Deepest MIME nesting walked.
-    static let maxNesting = 20
+    var maxParts = MailLimits.defaultMaxParts
+    /// Deepest MIME nesting walked; deeper parts are passed over.
+    var maxNesting = MailLimits.defaultMaxDepth
 
     /// Whether `head` looks like the start of an RFC 5322 message (a header field first).
     static func looksLikeMail(_ head: ArraySlice<UInt8>) -> Bool {
@@ -56,8 +58,10 @@ struct MessageParser {
             out.context = Self.context(from: entity.headers)
             walk(entity, in: p, path: [], depth: 0, parts: &parts, into: &out)
         }
-        if parts > Self.maxParts {
-            out.problem = "message has more than \(Self.maxParts) MIME parts; the rest were not read"
+        if parts > maxParts {
+            out.problem = "message has more than \(maxParts) MIME parts; the rest were not read"
+        } else if out.tooDeep {
+            out.problem = "MIME parts nested deeper than \(maxNesting) levels were not read"
         }
         return out
     }
@@ -67,14 +71,18 @@ struct MessageParser {
         into out: inout Extraction
     ) {
         parts += 1
-        guard parts <= Self.maxParts, depth <= Self.maxNesting else { return }
+        guard parts <= maxParts else { return }
+        guard depth <= maxNesting else {
+            out.tooDeep = true
+            return
+        }
         let type = entity.contentType
         if type.mediaType.hasPrefix("multipart/"), let boundary = type.parameters["boundary"], !boundary.isEmpty {
             let bodies = Entity.splitMultipart(p, entity.body, boundary: boundary)
             for (i, range) in bodies.enumerated() {
                 let child = Entity.parse(p, range)
                 walk(child, in: p, path: path + [i + 1], depth: depth + 1, parts: &parts, into: &out)
-                if parts > Self.maxParts { return }
+                if parts > maxParts { return }
             }
             return
         }

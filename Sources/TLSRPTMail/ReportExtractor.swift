@@ -21,9 +21,9 @@ public struct ReportExtractor: Sendable {
     public var walker: InputWalker
 
     /// Creates an extractor with the given caps.
-    public init(limits: DecodeLimits = DecodeLimits()) {
+    public init(limits: DecodeLimits = DecodeLimits(), mailLimits: MailLimits = MailLimits()) {
         decoder = ReportDecoder(limits: limits)
-        walker = InputWalker(maxPayloadBytes: limits.maxReportBytes)
+        walker = InputWalker(maxPayloadBytes: limits.maxReportBytes, mailLimits: mailLimits)
     }
 
     /// Reads `paths` and calls `handle` with every outcome, in input order.

@@ -22,7 +22,8 @@ public struct ReportReceiver: Sendable {
         self.configuration = configuration
         self.committer = committer
         self.metrics = metrics
-        extractor = ReportExtractor(limits: DecodeLimits(maxReportBytes: configuration.maxReportBytes))
+        extractor = ReportExtractor(
+            limits: DecodeLimits(maxReportBytes: configuration.maxReportBytes, maxDepth: configuration.maxJSONDepth))
     }
 
     /// Media types accepted (parameters ignored). Labels are not trusted for the format — the

@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int = 10_000_000
     /// Largest report after decompression, in bytes (contract default 20 MB).
     public var maxReportBytes: Int = 20_000_000
+    /// Deepest JSON nesting accepted in a report.
+    public var maxJSONDepth: Int = 64
     /// Requests per minute per client address (0: no limit).
     public var rateLimitPerMinute: Int = 120
     /// Request header carrying the client address when behind a trusted proxy (e.g.

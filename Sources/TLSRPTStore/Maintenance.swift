@@ -75,6 +75,12 @@ extension ReportStore {
         }
     }
 
+    /// The report-id of every stored report, in storage order (for audits and tests: which
+    /// reports made it in).
+    public func reportIDs() throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT report_id FROM reports ORDER BY id") }
+    }
+
     /// The stored (gzip) bytes of a report, for audit and re-parse.
     public func rawReport(organizationName: String, reportID: String) throws -> [UInt8]? {
         try read { db in

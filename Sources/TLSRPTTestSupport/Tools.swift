@@ -58,3 +58,31 @@ public enum TestTools {
         (try? run("python3", ["-c", "import \(module)"]).status) == 0
     }
 }
+
+extension TestTools {
+    /// Runs `executable` like `run`, under a python3 wrapper that reports the child's peak
+    /// resident memory and kills it after `timeout` seconds (then status 124).
+    public static func runMeasured(
+        _ executable: String, _ arguments: [String], timeout: Int = 300, environment: [String: String] = [:],
+        stdin: [UInt8]? = nil
+    ) throws -> (output: Output, peakMegabytes: Double) {
+        let wrapper = """
+            import resource, subprocess, sys
+            try:
+                status = subprocess.run(sys.argv[2:], timeout=int(sys.argv[1])).returncode
+            except subprocess.TimeoutExpired:
+                status = 124
+            sys.stderr.write("\\npeak-rss-kb %d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+            sys.exit(status)
+            """
+        var out = try run(
+            "python3", ["-c", wrapper, String(timeout), executable] + arguments, environment: environment, stdin: stdin)
+        var peak = -1.0
+        if let range = out.stderr.range(of: "\npeak-rss-kb ", options: .backwards) {
+            peak =
+                (Double(out.stderr[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1) / 1024
+            out.stderr = String(out.stderr[..<range.lowerBound])
+        }
+        return (out, peak)
+    }
+}

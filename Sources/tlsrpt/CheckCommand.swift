@@ -21,14 +21,13 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: CheckFormat = .text
 
-    @Option(help: "Largest report accepted after decompression, in bytes.")
-    var maxReportBytes: Int = DecodeLimits().maxReportBytes
+    @OptionGroup var limits: LimitOptions
 
     @Option(help: "Accepted but ignored: check stores nothing.")
     var db: String?
 
     func run() throws {
-        let extractor = ReportExtractor(limits: DecodeLimits(maxReportBytes: maxReportBytes))
+        let extractor = limits.extractor()
         var output = CheckOutput(format: format)
         let progress = ProgressMeter.forTerminal()
         extractor.extract(paths) { item in

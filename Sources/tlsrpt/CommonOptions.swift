@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TLSRPT
+import TLSRPTMail
 import TLSRPTRender
 import TLSRPTStore
 
@@ -79,3 +80,34 @@ extension ExportRenderer.Format: ExpressibleByArgument {}
 extension ExportRenderer.Layout: ExpressibleByArgument {}
 extension DigestRenderer.Format: ExpressibleByArgument {}
 extension ExportTable: ExpressibleByArgument {}
+
+/// The caps on what one input may cost (`check`, `ingest`).
+struct LimitOptions: ParsableArguments {
+    @Option(help: "Largest report accepted after decompression, in bytes.")
+    var maxReportBytes: Int = DecodeLimits().maxReportBytes
+
+    @Option(help: "Deepest JSON nesting accepted in a report.")
+    var maxJsonDepth: Int = DecodeLimits().maxDepth
+
+    @Option(help: "Most MIME parts read in one mail message.")
+    var maxMimeParts: Int = MailLimits.defaultMaxParts
+
+    @Option(help: "Deepest MIME nesting read in one mail message.")
+    var maxMimeDepth: Int = MailLimits.defaultMaxDepth
+
+    func validate() throws {
+        for (name, value) in [
+            ("--max-report-bytes", maxReportBytes), ("--max-json-depth", maxJsonDepth),
+            ("--max-mime-parts", maxMimeParts), ("--max-mime-depth", maxMimeDepth),
+        ] where value < 1 {
+            throw ValidationError("\(name) must be at least 1, got \(value)")
+        }
+    }
+
+    /// An extractor with these caps.
+    func extractor() -> ReportExtractor {
+        ReportExtractor(
+            limits: DecodeLimits(maxReportBytes: maxReportBytes, maxDepth: maxJsonDepth),
+            mailLimits: MailLimits(maxParts: maxMimeParts, maxDepth: maxMimeDepth))
+    }
+}

@@ -25,8 +25,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Reports per transaction.")
     var batchSize: Int = 1000
 
-    @Option(help: "Largest report accepted after decompression, in bytes.")
-    var maxReportBytes: Int = DecodeLimits().maxReportBytes
+    @OptionGroup var limits: LimitOptions
 
     @Flag(name: .shortAndLong, help: "Print only the tally.")
     var quiet = false
@@ -34,7 +33,7 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         let store = try database.openForWriting()
         let session = IngestSession(store: store, batchSize: batchSize, pipelined: true)
-        let extractor = ReportExtractor(limits: DecodeLimits(maxReportBytes: maxReportBytes))
+        let extractor = limits.extractor()
         let progress = quiet ? nil : ProgressMeter.forTerminal()
         do {
             try extractor.extract(paths) { item in

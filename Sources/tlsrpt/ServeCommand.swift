@@ -44,6 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest report after decompression in bytes (default 20000000).")
     var maxReportBytes: Int?
 
+    @Option(help: "Deepest JSON nesting accepted in a report (default 64).")
+    var maxJsonDepth: Int?
+
     @Option(help: "Requests per minute per client address, 0 for no limit (default 120).")
     var rateLimit: Int?
 
@@ -108,6 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.reportPaths += extraPaths
         if let v = try number(maxBodyBytes, "max-body-bytes") { c.maxBodyBytes = v }
         if let v = try number(maxReportBytes, "max-report-bytes") { c.maxReportBytes = v }
+        if let v = try number(maxJsonDepth, "max-json-depth") { c.maxJSONDepth = v }
         if let v = try number(rateLimit, "rate-limit") { c.rateLimitPerMinute = v }
         c.trustedProxyHeader = setting(trustedProxyHeader, "trusted-proxy-header")
         if let v = try number(maxConnections, "max-connections") { c.maxConnections = v }

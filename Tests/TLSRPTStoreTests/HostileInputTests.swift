@@ -1,0 +1,161 @@
+import Foundation
+import TLSRPT
+import TLSRPTStore
+import TLSRPTTestSupport
+import Testing
+
+/// Every kind of hostile input, through `ingest` and `check` as a user runs them: each gets a
+/// clear error naming the input and the place in it, a rejected-input record, bounded time and
+/// memory, no crash; every valid report between them is still stored.
+@Suite(.serialized) struct HostileInputTests {
+    /// The memory bound of the issue tracker: peak RSS of one run.
+    static let peakLimitMB = 300.0
+
+    /// The hostile inputs as files, each followed by a valid report; returns the paths in order
+    /// and the ids of the valid reports.
+    func writeInputs(_ inputs: [HostileInputs.Input]) throws -> (paths: [String], validIDs: [String]) {
+        let dir = try TestPaths.temporaryDirectory("hostile")
+        var paths: [String] = []
+        var valid: [String] = []
+        for (i, input) in inputs.enumerated() {
+            let path = dir.appendingPathComponent(String(format: "%02d-", i) + input.name).path
+            try Data(input.bytes).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+            valid += input.validReportIDs
+            let id = "valid-after-\(i)"
+            let next = dir.appendingPathComponent(String(format: "%02d-valid.json.gz", i)).path
+            try Data(TestCompression.gzip(HostileInputs.report(id))).write(to: URL(fileURLWithPath: next))
+            paths.append(next)
+            valid.append(id)
+        }
+        return (paths, valid)
+    }
+
+    @Test func ingestRefusesEachRecordsItAndStoresEverythingAround() throws {
+        let inputs = HostileInputs.files()
+        let refused = inputs.filter(\.refused)
+        let (paths, validIDs) = try writeInputs(inputs)
+        let db = try TestPaths.temporaryDirectory("hostile-db").appendingPathComponent("t.sqlite").path
+        let (out, peak) = try TestTools.runMeasured(try CLI.path, ["ingest", "--db", db] + paths, timeout: 300)
+        #expect(out.status == 1, "\(out.stderr)")
+        #expect(
+            out.stdout
+                == "ingest: \(validIDs.count) stored, 0 duplicate(s), 0 conflict(s), \(refused.count) rejected, 0 message(s) without a report\n"
+        )
+        #expect(peak > 0 && peak <= Self.peakLimitMB, "peak RSS \(peak) MB")
+        // One clear line per refused input, naming it and the reason.
+        let lines = out.stderr.split(separator: "\n").map(String.init)
+        for (i, input) in inputs.enumerated() where input.refused {
+            let line = lines.first { $0.hasPrefix("rejected \(paths[2 * i])") }
+            #expect(line?.contains(input.reason) == true, "\(input.name): \(line ?? "no line")")
+        }
+        #expect(lines.count == refused.count, "\(out.stderr)")
+        let store = try ReportStore(path: db)
+        #expect(try store.reportIDs() == validIDs)
+        let records = try store.rejectedInputs(limit: 1000).reversed()
+        #expect(records.map(\.kind) == refused.map(\.kind))
+        #expect(records.map(\.channel) == refused.map(\.channel))
+        for (record, input) in zip(records, refused) {
+            #expect(record.reason.contains(input.reason.split(separator: ": ").last ?? ""), "\(record.reason)")
+        }
+        #expect(try store.rollupMismatches() == 0)
+        // Again: the valid reports are duplicates now, the hostile ones rejected again.
+        let again = try CLI.run(["ingest", "--db", db, "--quiet"] + paths)
+        #expect(
+            again.stdout
+                == "ingest: 0 stored, \(validIDs.count) duplicate(s), 0 conflict(s), \(refused.count) rejected, 0 message(s) without a report\n"
+        )
+    }
+
+    @Test func checkNamesEachAndExitsNonZero() throws {
+        let inputs = HostileInputs.files()
+        let refused = inputs.filter(\.refused)
+        let (paths, validIDs) = try writeInputs(inputs)
+        let (out, peak) = try TestTools.runMeasured(try CLI.path, ["check"] + paths, timeout: 300)
+        #expect(out.status == 1)
+        #expect(peak > 0 && peak <= Self.peakLimitMB, "peak RSS \(peak) MB")
+        #expect(
+            out.stdout.hasSuffix(
+                "\(validIDs.count) valid report(s), \(refused.count) rejected, 0 message(s) without a report\n"))
+        let errors = out.stderr.split(separator: "\n").map(String.init)
+        #expect(errors.count == refused.count)
+        for (i, input) in inputs.enumerated() where input.refused {
+            #expect(
+                errors.contains { $0.hasPrefix("error  \(paths[2 * i])") && $0.contains(input.reason) }, "\(input.name)"
+            )
+        }
+        let ok = out.stdout.split(separator: "\n").filter { $0.hasPrefix("ok ") }
+        #expect(ok.count == validIDs.count)
+    }
+
+    @Test func bombOnStandardInput() throws {
+        let db = try TestPaths.temporaryDirectory("hostile-db").appendingPathComponent("t.sqlite").path
+        let (out, peak) = try TestTools.runMeasured(
+            try CLI.path, ["ingest", "--db", db, "-"], stdin: TestCompression.gzip(HostileInputs.bombPayload, level: 9))
+        #expect(out.status == 1)
+        #expect(out.stderr.contains("rejected -: decompresses to more than the 20 MB cap"))
+        #expect(peak > 0 && peak <= Self.peakLimitMB, "peak RSS \(peak) MB")
+        #expect(try ReportStore(path: db).counts().rejectedInputs == 1)
+    }
+
+    /// A valid 60 MB report is stored in bounded memory once the cap allows it.
+    @Test func sixtyMegabyteReportUnderARaisedCap() throws {
+        let (json, details) = HostileInputs.bigReport(id: "big", bytes: 60_000_000)
+        let dir = try TestPaths.temporaryDirectory("hostile-big")
+        let path = dir.appendingPathComponent("big.json").path
+        try Data(json).write(to: URL(fileURLWithPath: path))
+        let db = dir.appendingPathComponent("t.sqlite").path
+        let (out, peak) = try TestTools.runMeasured(
+            try CLI.path, ["ingest", "--db", db, "--max-report-bytes", "64000000", path], timeout: 300)
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(peak > 0 && peak <= Self.peakLimitMB, "peak RSS \(peak) MB")
+        let store = try ReportStore(path: db)
+        #expect(try store.counts().failureDetails == details)
+        let summary = try store.summary(ReportFilter())
+        #expect(summary.map(\.failedSessionCount) == [Int64(details)])
+        #expect(try store.rollupMismatches() == 0)
+    }
+
+    /// A lower nesting cap, a lower MIME part cap: the flags work.
+    @Test func capsAreConfigurable() throws {
+        let deep = try writeTemp(#"{"x":[[[[[]]]]],"# + String(HostileInputs.report("d").dropFirst()))
+        #expect(try CLI.run(["check", deep]).status == 0)
+        let shallow = try CLI.run(["check", "--max-json-depth", "3", deep])
+        #expect(shallow.status == 1)
+        #expect(shallow.stderr.contains("nesting deeper than 3 levels"))
+        let mail = try writeTemp(
+            MailBuilder.message(parts: [
+                "Content-Type: text/plain\n\nnote", "Content-Type: text/plain\n\nnote",
+                MailBuilder.part(HostileInputs.report("m"), .gzipBase64),
+            ]))
+        #expect(try CLI.run(["check", mail]).status == 0)
+        let few = try CLI.run(["check", "--max-mime-parts", "3", mail])
+        #expect(few.status == 1)
+        #expect(few.stderr.contains("message has more than 3 MIME parts"))
+        let zero = try CLI.run(["ingest", "--max-json-depth", "0", mail])
+        #expect(zero.status == 64)
+        #expect(zero.stderr.contains("--max-json-depth must be at least 1"))
+    }
+}
+
+extension HostileInputTests {
+    /// The same variants through `ingest`: the accepted ones stored, each refused one recorded
+    /// with its JSON path.
+    @Test func wrongTypesThroughIngest() throws {
+        let variants = WrongTypes.variants()
+        let dir = try TestPaths.temporaryDirectory("wrong-types")
+        for (i, v) in variants.enumerated() {
+            try Data(v.json).write(to: dir.appendingPathComponent(String(format: "%03d.json", i)))
+        }
+        let db = try TestPaths.temporaryDirectory("wrong-types-db").appendingPathComponent("t.sqlite").path
+        let out = try CLI.run(["ingest", "--db", db, "--quiet", dir.path])
+        let accepted = variants.filter(\.accepted).count
+        #expect(out.status == 1)
+        #expect(
+            out.stdout
+                == "ingest: \(accepted) stored, 0 duplicate(s), 0 conflict(s), \(variants.count - accepted) rejected, 0 message(s) without a report\n"
+        )
+        let records = try ReportStore(path: db).rejectedInputs(limit: 1000).reversed()
+        #expect(records.map(\.jsonPath) == variants.filter { !$0.accepted }.map(\.path))
+    }
+}

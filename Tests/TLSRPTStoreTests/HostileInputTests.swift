@@ -159,3 +159,57 @@ extension HostileInputTests {
         #expect(records.map(\.jsonPath) == variants.filter { !$0.accepted }.map(\.path))
     }
 }
+
+extension HostileInputTests {
+    /// Report text is attacker-controlled: every output of the CLI renders it harmless (no
+    /// terminal control sequences, no live HTML, no spreadsheet formulas).
+    @Test func attackerTextIsHarmlessInEveryOutput() throws {
+        let evil =
+            #"{"organization-name":"<script>alert(1)</script>\u001b[2J","date-range":{"start-datetime":"2026-11-21T00:00:00Z","end-datetime":"2026-11-21T23:59:59Z"},"contact-info":"=HYPERLINK(\"http://x\")","report-id":"\u001b]0;pwned\u0007","policies":[{"policy":{"policy-type":"sts","policy-domain":"evil.example"},"summary":{"total-successful-session-count":1,"total-failure-session-count":9},"failure-details":[{"result-type":"=cmd|' /C calc'!A0","receiving-mx-hostname":"<img src=x onerror=alert(1)>","failed-session-count":9,"additional-information":"+SUM(A1)\u202e\r\n-1"}]}]}"#
+        let dir = try TestPaths.temporaryDirectory("evil")
+        let input = dir.appendingPathComponent("evil.json").path
+        try Data(evil.utf8).write(to: URL(fileURLWithPath: input))
+        let db = dir.appendingPathComponent("t.sqlite").path
+        #expect(try CLI.run(["ingest", "--db", db, input]).status == 0)
+
+        func noControls(_ text: String, _ what: String) {
+            #expect(
+                !text.unicodeScalars.contains {
+                    ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F || $0.value == 0x202E
+                },
+                "\(what) carries control characters")
+        }
+        let check = try CLI.run(["check", input])
+        noControls(check.stdout, "check")
+        let summary = try CLI.run(["summary", "--db", db])
+        #expect(summary.status == 0)
+        noControls(summary.stdout, "summary")
+        #expect(summary.stdout.contains("evil.example"))
+        for format in ["text", "markdown"] {
+            let digest = try CLI.run(["digest", "--db", db, "--day", "2026-11-21", "--format", format])
+            noControls(digest.stdout, "digest \(format)")
+            #expect(digest.stdout.contains("evil.example"))
+        }
+        let html = try CLI.run(["digest", "--db", db, "--day", "2026-11-21", "--format", "html"]).stdout
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<img"))
+        #expect(html.contains("&lt;img src=x onerror=alert(1)&gt;"))
+        #expect(!html.contains("\u{1B}"))
+        // CSV: Python's csv module reads every cell back; none starts a formula.
+        for table in ["policies", "failures"] {
+            let csv = dir.appendingPathComponent("\(table).csv").path
+            #expect(try CLI.run(["export", "--db", db, "--table", table, "--output", csv]).status == 0)
+            let read = try TestTools.run(
+                "python3",
+                ["-c", "import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='')))))", csv])
+            let rows = try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as! [[String]]
+            #expect(rows.count == 2, "\(table): \(rows)")
+            for cell in rows.dropFirst().joined() {
+                #expect(!["=", "+", "-", "@"].contains(cell.first.map(String.init) ?? ""), "\(table): \(cell)")
+            }
+            if table == "failures" {
+                #expect(rows[1].contains("'=cmd|' /c calc'!a0"))  // result types are lower-cased
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import TLSRPT
+import TLSRPTStore
+import TLSRPTTestSupport
+import Testing
+
+/// `kill -9` in the middle of an ingest, then the same ingest again: exactly the store of a
+/// clean run (a crash loses at most the batch in flight, and the re-run completes it).
+@Suite struct CrashTests {
+    /// A directory of `count` random gzipped reports and a mbox of `mails` more.
+    func inputs(count: Int, mails: Int) throws -> URL {
+        let dir = try TestPaths.temporaryDirectory("crash-input")
+        var g = SeededGenerator(seed: 99)
+        let encoder = ReportEncoder(pretty: false)
+        for i in 0..<count {
+            let r = RandomReports.report(&g, index: i)
+            try Data(TestCompression.gzip(encoder.encode(r))).write(
+                to: dir.appendingPathComponent(String(format: "r%05d.json.gz", i)))
+        }
+        var messages: [String] = []
+        for i in 0..<mails {
+            let r = RandomReports.report(&g, index: count + i)
+            messages.append(
+                MailBuilder.message(
+                    parts: [MailBuilder.part(encoder.encode(r), .gzipBase64)],
+                    domain: nil, messageID: "<m\(i)@sender.example>"))
+        }
+        try Data(MailBuilder.mbox(messages).utf8).write(to: dir.appendingPathComponent("zz.mbox"))
+        return dir
+    }
+
+    /// Starts `tlsrpt ingest`, waits until at least `after` reports are committed, and kills it
+    /// with SIGKILL. Returns whether it was killed (false: it finished first).
+    func ingestAndKill(_ db: String, _ input: String, after: Int) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CLI.path)
+        process.arguments = ["ingest", "--db", db, "--quiet", "--batch-size", "100", input]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning && Date() < deadline {
+            if FileManager.default.fileExists(atPath: db), let n = try? ReportStore(path: db).counts().reports,
+                n >= after
+            {
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        guard process.isRunning else { return false }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        return true
+    }
+
+    @Test func killNineThenRerunGivesTheTotalsOfACleanRun() throws {
+        let total = 3000
+        let mails = 300
+        let input = try inputs(count: total, mails: mails).path
+        let dbDir = try TestPaths.temporaryDirectory("crash-db")
+        let clean = dbDir.appendingPathComponent("clean.sqlite").path
+        let cleanRun = try CLI.run(["ingest", "--db", clean, "--quiet", input])
+        #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
+        let cleanStore = try ReportStore(path: clean)
+        let want = try cleanStore.counts()
+        #expect(want.reports == total + mails)
+
+        // Killed twice at different points, then run to the end.
+        let crashed = dbDir.appendingPathComponent("crashed.sqlite").path
+        var kills = 0
+        for after in [1, 1500] where try ingestAndKill(crashed, input, after: after) { kills += 1 }
+        #expect(kills >= 1, "ingest finished before it could be killed")
+        let partial = try ReportStore(path: crashed).counts().reports
+        #expect(partial > 0 && partial < total + mails, "\(partial) reports after the kills")
+        let rerun = try CLI.run(["ingest", "--db", crashed, "--quiet", input])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(
+            rerun.stdout
+                == "ingest: \(total + mails - partial) stored, \(partial) duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n"
+        )
+
+        let got = try ReportStore(path: crashed)
+        let have = try got.counts()
+        #expect(have.reports == want.reports)
+        #expect(have.policies == want.policies)
+        #expect(have.failureDetails == want.failureDetails)
+        #expect(have.conflicts == 0)
+        #expect(Set(try got.reportIDs()) == Set(try cleanStore.reportIDs()))
+        #expect(try got.summary(ReportFilter()) == (try cleanStore.summary(ReportFilter())))
+        #expect(try got.rollupMismatches() == 0)
+    }
+}

@@ -38,7 +38,7 @@ public actor GroupCommitter {
             let result: Result<[IngestOutcome], any Error> = await withCheckedContinuation { done in
                 writer.async { [store] in
                     do {
-                        let session = IngestSession(store: store, batchSize: Int.max)
+                        let session = IngestSession(store: store, batchSize: Int.max, batchBytes: Int.max)
                         for (item, _) in batch { try session.add(item) }
                         done.resume(returning: .success(try session.flush()))
                     } catch {

@@ -40,8 +40,14 @@ public final class IngestSession: @unchecked Sendable {
     let store: ReportStore
     /// Items per transaction.
     public let batchSize: Int
+    /// Payload bytes per transaction: a batch also closes once its reports' bytes reach this,
+    /// so a batch of large reports stays small in memory.
+    public let batchBytes: Int
+    private var pendingBytes = 0
     private let pipelined: Bool
     private var pending: [PreparedItem] = []
+    /// The rollup changes of the reports in `pending`, gathered as they are queued.
+    private var pendingRollups = RollupDelta()
     private let now: @Sendable () -> Int64
     private let writer = DispatchQueue(label: "tlsrpt.ingest.writer")
     private let slot = DispatchSemaphore(value: 1)
@@ -55,11 +61,12 @@ public final class IngestSession: @unchecked Sendable {
 
     /// Creates a session writing to `store`.
     public init(
-        store: ReportStore, batchSize: Int = 1000, pipelined: Bool = false,
+        store: ReportStore, batchSize: Int = 5000, batchBytes: Int = 32_000_000, pipelined: Bool = false,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.store = store
         self.batchSize = max(1, batchSize)
+        self.batchBytes = max(1, batchBytes)
         self.pipelined = pipelined
         self.now = now
     }
@@ -67,10 +74,17 @@ public final class IngestSession: @unchecked Sendable {
     /// Queues an item; commits when the batch is full.
     public func add(_ item: ExtractedItem) throws {
         pending.append(PreparedItem(item))
-        guard pending.count >= batchSize else { return }
+        if case .report(let report, let payload) = item {
+            pendingRollups.add(report)
+            pendingBytes += payload.bytes.count
+        }
+        guard pending.count >= batchSize || pendingBytes >= batchBytes else { return }
+        pendingBytes = 0
         if pipelined {
             let batch = pending
+            let rollups = pendingRollups
             pending.removeAll(keepingCapacity: true)
+            pendingRollups = RollupDelta()
             slot.wait()
             if let error = state.withLock({ $0.error }) {
                 slot.signal()
@@ -78,7 +92,7 @@ public final class IngestSession: @unchecked Sendable {
             }
             writer.async { [self] in
                 do {
-                    _ = try commit(batch)
+                    _ = try commit(batch, rollups)
                 } catch {
                     state.withLock { $0.error = error }
                 }
@@ -97,15 +111,17 @@ public final class IngestSession: @unchecked Sendable {
         slot.signal()
         if let error = state.withLock({ $0.error }) { throw error }
         guard !pending.isEmpty else { return [] }
-        let outcomes = try commit(pending)
+        let outcomes = try commit(pending, pendingRollups)
         pending.removeAll(keepingCapacity: true)
+        pendingRollups = RollupDelta()
+        pendingBytes = 0
         return outcomes
     }
 
-    private func commit(_ items: [PreparedItem]) throws -> [IngestOutcome] {
+    private func commit(_ items: [PreparedItem], _ rollups: RollupDelta) throws -> [IngestOutcome] {
         let receivedAt = now()
         let (outcomes, delta) = try store.write { db -> ([IngestOutcome], IngestTally) in
-            var writer = BatchWriter(db: db, receivedAt: receivedAt)
+            var writer = BatchWriter(db: db, receivedAt: receivedAt, rollups: rollups)
             var outcomes: [IngestOutcome] = []
             outcomes.reserveCapacity(items.count)
             for item in items { outcomes.append(try writer.write(item)) }
@@ -203,11 +219,14 @@ struct BatchWriter {
     let db: Database
     let receivedAt: Int64
     var tally = IngestTally()
-    var rollups = RollupDelta()
+    /// The rollup changes of every report in the batch; a report found already stored has its
+    /// share taken back.
+    var rollups: RollupDelta
 
-    init(db: Database, receivedAt: Int64) {
+    init(db: Database, receivedAt: Int64, rollups: RollupDelta) {
         self.db = db
         self.receivedAt = receivedAt
+        self.rollups = rollups
     }
 
     mutating func write(_ prepared: PreparedItem) throws -> IngestOutcome {
@@ -272,6 +291,7 @@ struct BatchWriter {
                     report.organizationName, report.reportID, report.start.seconds, report.start.nanoseconds,
                     report.end.seconds, report.end.nanoseconds,
                 ])!
+            rollups.add(report, sign: -1)
             let existingHash: Data = row["content_hash"]
             let conflict = existingHash != hash
             try receipt(
@@ -327,7 +347,6 @@ struct BatchWriter {
                     b.text(d.failureReasonCode)
                 }
             }
-            rollups.add(p, of: report)
         }
         try FastInsert(db, "INSERT INTO raw_reports (report_ref, gzip) VALUES (?, ?)").run { b in
             b.int(reportRef)

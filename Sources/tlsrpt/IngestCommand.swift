@@ -23,7 +23,7 @@ struct IngestCommand: ParsableCommand {
     var paths: [String]
 
     @Option(help: "Reports per transaction.")
-    var batchSize: Int = 1000
+    var batchSize: Int = 5000
 
     @OptionGroup var limits: LimitOptions
 

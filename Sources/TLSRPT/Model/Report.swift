@@ -175,6 +175,10 @@ public struct FailureDetail: Sendable, Hashable {
 /// Domain names are compared lower-case without the root's trailing dot; A-labels stay as they are.
 public func normalizeDomain(_ s: String) -> String {
     var t = normalizedToken(s)
+    // The common case, checked on the last byte: nothing to strip.
+    if let lastByte = t.utf8.last, lastByte > 0x20, lastByte < 0x80, lastByte != UInt8(ascii: ".") {
+        return t
+    }
     // Trailing dots and white space in any order ("example.com. " or "example.com ."), so
     // that normalizing twice changes nothing (found by fuzzing).
     while let last = t.last, last == "." || last.isWhitespace {

@@ -1,7 +1,8 @@
 import CZlib
 import Synchronization
 
-/// gzip and raw-deflate decompression with an exact output cap, straight on zlib.
+/// gzip and raw-deflate decompression with an exact output cap: libdeflate first
+/// (`FastInflate`), zlib for what it refuses (with precise errors).
 ///
 /// compress-nio lets one byte past its cap and returns a truncated stream's partial output
 /// without an error (STACK.md), so we call zlib ourselves: the output stops at `limit` bytes and
@@ -18,6 +19,16 @@ enum Inflater {
     /// Decompresses `input`. Throws `.tooLarge` once the output would pass `limit` bytes and
     /// `.corruptCompression` for damaged or truncated data. `sizeHint` presizes the output.
     static func inflate(
+        _ input: UnsafeBufferPointer<UInt8>, format: Format, limit: Int, sizeHint: Int? = nil
+    ) throws(ReportError) -> [UInt8] {
+        if let fast = try FastInflate.inflate(input, format: format, limit: limit, sizeHint: sizeHint) {
+            return fast
+        }
+        return try zlibInflate(input, format: format, limit: limit, sizeHint: sizeHint)
+    }
+
+    /// The zlib path alone (everything libdeflate refuses, and every input without it).
+    static func zlibInflate(
         _ input: UnsafeBufferPointer<UInt8>, format: Format, limit: Int, sizeHint: Int? = nil
     ) throws(ReportError) -> [UInt8] {
         let state = try ZStream.take(format)
@@ -118,7 +129,7 @@ enum Inflater {
         }
     }
 
-    private static func tooLarge(_ limit: Int) -> ReportError {
+    static func tooLarge(_ limit: Int) -> ReportError {
         ReportError(.tooLarge, "decompresses to more than the \(formatBytes(limit)) cap")
     }
 }

@@ -186,3 +186,29 @@ struct PruneCommand: ParsableCommand {
         print("prune: \(result.reports) report(s) and \(result.rejectedInputs) rejected input(s) deleted")
     }
 }
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check the database: SQLite's own file check, and every rollup recomputed from the stored reports.",
+        discussion: """
+            For after a crash, a full disk or a restore: exit 0 when the file is sound and every \
+            rollup matches the reports (summaries and digests read the rollups), 1 when not.
+            """)
+
+    @OptionGroup var database: DatabaseOption
+
+    func run() throws {
+        let store = try database.openForReading()
+        let file = try store.fileCheck()
+        let mismatches = try store.rollupMismatches()
+        let counts = try store.counts()
+        let fileOK = file == ["ok"]
+        print(
+            "verify: \(counts.reports) report(s), \(counts.policies) policies, \(counts.failureDetails) failure detail(s); "
+                + "file \(fileOK ? "ok" : "damaged"); rollups \(mismatches == 0 ? "exact" : "\(mismatches) row(s) differ")"
+        )
+        for problem in file where !fileOK { printError(SafeText.terminal("sqlite: \(problem)")) }
+        if !fileOK || mismatches != 0 { throw ExitStatus.rejected }
+    }
+}

@@ -89,5 +89,29 @@ import Testing
         #expect(Set(try got.reportIDs()) == Set(try cleanStore.reportIDs()))
         #expect(try got.summary(ReportFilter()) == (try cleanStore.summary(ReportFilter())))
         #expect(try got.rollupMismatches() == 0)
+        let verify = try CLI.run(["verify", "--db", crashed])
+        #expect(verify.status == 0)
+        #expect(
+            verify.stdout
+                == "verify: \(have.reports) report(s), \(have.policies) policies, \(have.failureDetails) failure detail(s); file ok; rollups exact\n"
+        )
+    }
+
+    /// `verify` notices a rollup that no longer matches the reports (here: changed behind its back).
+    @Test func verifyFindsARollupThatDisagrees() throws {
+        let db = try TestPaths.temporaryDirectory("verify").appendingPathComponent("t.sqlite").path
+        _ = try CLI.run(["ingest", "--db", db, TestPaths.repositoryRoot.appendingPathComponent("samples").path])
+        #expect(try CLI.run(["verify", "--db", db]).status == 0)
+        let tamper = try TestTools.run(
+            "python3",
+            [
+                "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE mode_rollup_total SET policy_count = policy_count + 1\"); c.commit()",
+                db,
+            ])
+        #expect(tamper.status == 0, "\(tamper.stderr)")
+        let verify = try CLI.run(["verify", "--db", db])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.hasSuffix("file ok; rollups 2 row(s) differ\n"), "\(verify.stdout)")
     }
 }

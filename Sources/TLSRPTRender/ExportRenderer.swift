@@ -67,6 +67,10 @@ public enum ExportRenderer {
         }
     }
 
+    /// Columns that hold a list (stored as a JSON array of strings): a JSON array in JSON output,
+    /// the array's text in CSV.
+    static let listColumns: Set<String> = ["mx_patterns", "policy_strings", "tlsa_records"]
+
     static func jsonLine(_ columns: [String], _ values: [ExportValue?]) -> String {
         let w = JSONWriter(pretty: false)
         w.object {
@@ -75,7 +79,12 @@ public enum ExportRenderer {
                     switch v {
                     case nil: w.raw("null")
                     case .integer(let i): w.raw(String(i))
-                    case .text(let t): w.string(t)
+                    case .text(let t):
+                        if listColumns.contains(c), let items = try? WireReport.textList(t) {
+                            w.array(items) { w.string($0) }
+                        } else {
+                            w.string(t)
+                        }
                     }
                 }
             }

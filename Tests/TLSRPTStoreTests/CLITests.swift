@@ -64,6 +64,25 @@ import Testing
             ))
     }
 
+    @Test func exportJSONLinesWithListsAsArrays() throws {
+        let db = try database()
+        _ = try CLI.run(["ingest", "--db", db, Self.samples])
+        let r = try CLI.run([
+            "export", "--db", db, "--table", "policies", "--format", "json", "--domain", "example.com",
+        ])
+        #expect(r.status == 0)
+        let rows = try r.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(rows.count == 5)
+        let google = try #require(rows.first { $0["report_id"] as? String == "2026-11-20T00:00:00Z_example.com" })
+        #expect(google["policy_domain"] as? String == "example.com")
+        #expect(google["successful_session_count"] as? Int == 1480)
+        #expect(google["mx_patterns"] as? [String] == ["mx1.example.com", "mx2.example.com"])
+        #expect((google["policy_strings"] as? [String])?.first == "version: STSv1")
+        #expect(google["tlsa_records"] as? [String] == [])
+    }
+
     @Test func digestThresholdsDecideTheExitStatus() throws {
         let db = try database()
         _ = try CLI.run(["ingest", "--db", db, Self.samples])

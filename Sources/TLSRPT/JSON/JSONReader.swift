@@ -339,6 +339,17 @@ struct JSONReader {
         let count = bytes.count
         guard let base = bytes.baseAddress else { throw syntaxError("unterminated string") }
         var i = pos
+        // Eight bytes at a time while none of them is a quote, a backslash or NUL (the common
+        // case: most strings are plain ASCII words), then byte by byte.
+        let raw = UnsafeRawPointer(base)
+        var highBits: UInt64 = 0
+        while i + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if Self.hasSpecialByte(word) { break }
+            highBits |= word
+            i += 8
+        }
+        if highBits & 0x8080_8080_8080_8080 != 0 { high = 0x80 }
         while i < count {
             let b = base[i]
             high |= b
@@ -359,6 +370,16 @@ struct JSONReader {
         }
         pos = count
         throw syntaxError("unterminated string", at: start - 1)
+    }
+
+    /// Whether any byte of `word` is `"`, `\` or NUL (the classic "has a zero byte" bit trick
+    /// applied to the word and to its XOR with each of the two characters).
+    @inline(__always)
+    static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        return zeroByte(word) | zeroByte(word ^ (ones &* 0x22)) | zeroByte(word ^ (ones &* 0x5C)) != 0
     }
 
     private func decodeEscapedString(_ range: Range<Int>) throws(ReportError) -> String {

@@ -8,7 +8,8 @@ struct TLSRPTCommand: AsyncParsableCommand {
         abstract: "Collect and aggregate SMTP TLS reports (RFC 8460).",
         discussion: """
             Exit status: 0 success; 1 some input was rejected or held no report (ingest, check) or a \
-            threshold was crossed (digest); 2 an internal or store error; 64 a usage error.
+            threshold was crossed (digest) or verify found a problem; 2 an internal or store error; 64 a usage \
+            error.
             """,
         subcommands: [
             IngestCommand.self, CheckCommand.self, SummaryCommand.self, ExportCommand.self, DigestCommand.self,

@@ -44,6 +44,16 @@ public final class IngestSession: @unchecked Sendable {
     /// so a batch of large reports stays small in memory.
     public let batchBytes: Int
     private var pendingBytes = 0
+    /// Batches handed to the writer so far.
+    private var batchesStarted = 0
+
+    /// The size of the batch being gathered: pipelined, the first batches are small (500, then
+    /// doubling up to `batchSize`) so the writer starts early instead of waiting for a whole
+    /// batch to be parsed; it is the slower side, so it should never idle.
+    private var currentBatchLimit: Int {
+        guard pipelined, batchesStarted < 8 else { return batchSize }
+        return min(batchSize, 500 << batchesStarted)
+    }
     private let pipelined: Bool
     private var pending: [PreparedItem] = []
     /// The rollup changes of the reports in `pending`, gathered as they are queued.
@@ -78,8 +88,9 @@ public final class IngestSession: @unchecked Sendable {
             pendingRollups.add(report)
             pendingBytes += payload.bytes.count
         }
-        guard pending.count >= batchSize || pendingBytes >= batchBytes else { return }
+        guard pending.count >= currentBatchLimit || pendingBytes >= batchBytes else { return }
         pendingBytes = 0
+        batchesStarted += 1
         if pipelined {
             let batch = pending
             let rollups = pendingRollups

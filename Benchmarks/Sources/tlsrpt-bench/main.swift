@@ -208,20 +208,23 @@ if cases.contains("make-files") {
     let dir = argument("--dir") ?? "/tmp/tlsrpt-bench-files"
     try? FileManager.default.removeItem(atPath: dir)
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    // Realistic shape: 1,000 policy domains, 5 sending organizations, 30 days (a month of a
+    // Default shape: 1,000 policy domains, 5 sending organizations, 30 days (a month of a
     // large mailbox); each report one or two policies with random failure details and text.
+    // `--domains` and `--days` change the spread (fewer domains, more days: more rollup rows shared).
+    let domainCount = Int(argument("--domains") ?? "1000")!
+    let dayCount = Int(argument("--days") ?? "30")!
     var g = SeededGenerator(seed: 20_000)
     var bytes = 0
     let orgs = ["Google Inc.", "Microsoft Corporation", "Mail.ru", "Yahoo Inc.", "Comcast"]
     let firstDay = Day("2026-10-01")!
     for i in 0..<n {
         var r = RandomReports.report(&g, index: i)
-        let day = firstDay.adding(days: Int.random(in: 0..<30, using: &g))
+        let day = firstDay.adding(days: Int.random(in: 0..<dayCount, using: &g))
         r.start = day.start
         r.end = Timestamp(seconds: day.start.seconds + 86_399)
         r.organizationName = orgs[i % orgs.count]
         r.contactInfo = "tlsrpt@\(r.organizationName.split(separator: " ")[0].lowercased()).example"
-        let domain = "d\(Int.random(in: 0..<1000, using: &g)).example"
+        let domain = "d\(Int.random(in: 0..<domainCount, using: &g)).example"
         r.policies = Array(r.policies.prefix(2)).map { p in
             var p = p
             p.domain = domain

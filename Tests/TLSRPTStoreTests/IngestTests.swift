@@ -81,6 +81,28 @@ import Testing
         #expect(counts.receipts == 2)
     }
 
+    /// One batch holding a report, a second copy of it and a conflicting copy (pipelined, as
+    /// `ingest` runs): the batch's rollup changes, gathered before the writer knew, count the
+    /// report once.
+    @Test func duplicatesAndConflictsInsideOneBatchCountOnce() throws {
+        let store = try freshStore()
+        let a = MailBuilder.reportJSON(id: "same", success: 10, failure: 3)
+        let b = MailBuilder.reportJSON(id: "same", success: 11, failure: 4)
+        let other = MailBuilder.reportJSON(id: "other", success: 1, failure: 1)
+        let session = IngestSession(store: store, batchSize: 100, pipelined: true)
+        let paths = try [a, a, b, other, b].map { try writeTemp($0) }
+        try ReportExtractor().extract(paths) { try session.add($0) }
+        try session.flush()
+        #expect(session.tally.stored == 2)
+        #expect(session.tally.duplicates == 1)
+        #expect(session.tally.conflicts == 2)
+        let summary = try store.summary(ReportFilter())
+        #expect(summary.map(\.successfulSessionCount) == [11])
+        #expect(summary.map(\.failedSessionCount) == [4])
+        #expect(summary.first?.resultTypes == ["certificate-expired": 4])
+        #expect(try store.rollupMismatches() == 0)
+    }
+
     @Test func mailAndHTTPSCopiesOfOneReportAreDuplicates() throws {
         // A no-policy-found report without policy-domain: by mail the header names the domain,
         // by HTTPS nothing does; still one report.

@@ -233,6 +233,9 @@ struct BatchWriter {
     /// The rollup changes of every report in the batch; a report found already stored has its
     /// share taken back.
     var rollups: RollupDelta
+    /// Days whose rollups must be recomputed for these domains (a stored report learned the
+    /// domain of a policy; the empty domain lost it).
+    var upgradedDays: [String: Set<String>] = [:]
 
     init(db: Database, receivedAt: Int64, rollups: RollupDelta) {
         self.db = db
@@ -312,6 +315,10 @@ struct BatchWriter {
                 tally.conflicts += 1
                 return .conflict
             }
+            // A mail copy of a report first stored without a TLS-Report-Domain fills in the
+            // domain of its no-policy-found policies (DomainUpgrade).
+            let written = try DomainUpgrade.apply(db, reportRef: row["id"], report)
+            if !written.isEmpty { upgradedDays[report.day.description, default: [""]].formUnion(written) }
             tally.duplicates += 1
             return .duplicate
         }
@@ -391,6 +398,9 @@ struct BatchWriter {
 
     func applyRollups() throws {
         try rollups.apply(db)
+        for (day, domains) in upgradedDays.sorted(by: { $0.key < $1.key }) {
+            try DomainUpgrade.refreshRollups(db, day: day, domains: domains)
+        }
     }
 }
 

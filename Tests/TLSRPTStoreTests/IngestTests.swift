@@ -116,6 +116,38 @@ import Testing
         #expect(try store.summary(ReportFilter()).map(\.policyDomain) == ["np.example"])
     }
 
+    /// The other order: the HTTPS copy (no domain anywhere) is stored first; the mail copy that
+    /// follows names the domain, and the stored report takes it, rollups and all. In separate
+    /// batches and inside one.
+    @Test func aMailCopyFillsInTheDomainOfAnEarlierHTTPSCopy() throws {
+        let json = MailBuilder.reportJSON(id: "np", domain: nil, success: 10, failure: 2)
+        let other = MailBuilder.reportJSON(id: "other", domain: nil, success: 5, failure: 0)
+        let mail = MailBuilder.message(parts: [MailBuilder.part(json, .gzipBase64)], domain: "np.example")
+        for batchSize in [1, 100] {
+            let store = try freshStore()
+            let paths = [try writeTemp(json), try writeTemp(other), try writeTemp(mail)]
+            let t = try ingest(store, paths, batchSize: batchSize)
+            #expect(t.stored == 2)
+            #expect(t.duplicates == 1)
+            let summary = try store.summary(ReportFilter())
+            #expect(summary.map(\.policyDomain) == ["", "np.example"])
+            #expect(summary.map(\.successfulSessionCount) == [5, 10])
+            #expect(summary.map(\.failedSessionCount) == [0, 2])
+            #expect(summary.last?.resultTypes == ["certificate-expired": 2])
+            #expect(try store.rollupMismatches() == 0)
+            var domains: [String] = []
+            try store.export(.policies, ReportFilter()) { row in
+                if case .text(let d)? = row.values[5] { domains.append(d) }
+            }
+            #expect(domains.sorted() == ["", "np.example"])
+            // Again: nothing changes.
+            let again = try ingest(store, paths, batchSize: batchSize)
+            #expect(again.duplicates == 3)
+            #expect(try store.summary(ReportFilter()) == summary)
+            #expect(try store.rollupMismatches() == 0)
+        }
+    }
+
     @Test func rawBytesAreKeptForAudit() throws {
         let store = try freshStore()
         try ingest(store, [Self.samples])

@@ -58,9 +58,11 @@ public struct ReportReceiver: Sendable {
         var duplicates = 0
         for item in items {
             switch item {
-            case .rejected(_, let error, _, _):
+            case .rejected(let source, let error, _, _):
                 await record(item)
-                return answer(error.kind == .tooLarge ? 413 : 400, error.kind.rawValue, error)
+                // Inside a zip body, the answer names the entry too.
+                return answer(
+                    error.kind == .tooLarge ? 413 : 400, error.kind.rawValue, error, location: source.steps)
             case .report(let report, _):
                 let domains = report.policies.map(\.domain).filter { !$0.isEmpty }
                 if let bad = domains.first(where: { !configuration.allows($0) }) {
@@ -108,13 +110,13 @@ public struct ReportReceiver: Sendable {
         return answer(413, "too-large", error)
     }
 
-    private func answer(_ status: Int, _ code: String, _ error: ReportError) -> Answer {
+    private func answer(_ status: Int, _ code: String, _ error: ReportError, location: [String] = []) -> Answer {
         metrics.rejected(code)
         let w = JSONWriter(pretty: false)
         w.object {
             w.member("error") { w.string(code) }
             if !error.pathString.isEmpty { w.member("path") { w.string(error.pathString) } }
-            w.member("message") { w.string(error.description) }
+            w.member("message") { w.string((location + [error.description]).joined(separator: ": ")) }
         }
         return Answer(status: status, body: w.output, outcome: code)
     }

@@ -132,9 +132,7 @@ public struct InputWalker: Sendable {
     func emitMessage(
         _ bytes: [UInt8], provenance: Provenance, topLevel: Bool, _ handle: (InputEvent) throws -> Void
     ) rethrows {
-        let parser = MessageParser(
-            maxPartBytes: maxPayloadBytes, maxParts: mailLimits.maxParts, maxNesting: mailLimits.maxDepth)
-        let extraction = parser.extract(bytes)
+        let extraction = MessageParser(maxPartBytes: maxPayloadBytes, limits: mailLimits).extract(bytes)
         if extraction.attachments.isEmpty {
             let reason = extraction.problem ?? "no TLS report in message"
             try handle(.noReport(provenance, reason: reason, topLevel: topLevel))

@@ -30,10 +30,9 @@ struct MessageParser {
 
     /// Largest decoded part kept.
     let maxPartBytes: Int
-    /// Most MIME parts walked in one message; a message with more is cut there.
-    var maxParts = MailLimits.defaultMaxParts
-    /// Deepest MIME nesting walked; deeper parts are passed over.
-    var maxNesting = MailLimits.defaultMaxDepth
+    /// Most MIME parts walked (a message with more is cut there) and deepest nesting walked
+    /// (deeper parts are passed over).
+    var limits = MailLimits()
 
     /// Whether `head` looks like the start of an RFC 5322 message (a header field first).
     static func looksLikeMail(_ head: ArraySlice<UInt8>) -> Bool {
@@ -58,10 +57,10 @@ struct MessageParser {
             out.context = Self.context(from: entity.headers)
             walk(entity, in: p, path: [], depth: 0, parts: &parts, into: &out)
         }
-        if parts > maxParts {
-            out.problem = "message has more than \(maxParts) MIME parts; the rest were not read"
+        if parts > limits.maxParts {
+            out.problem = "message has more than \(limits.maxParts) MIME parts; the rest were not read"
         } else if out.tooDeep {
-            out.problem = "MIME parts nested deeper than \(maxNesting) levels were not read"
+            out.problem = "MIME parts nested deeper than \(limits.maxDepth) levels were not read"
         }
         return out
     }
@@ -71,8 +70,8 @@ struct MessageParser {
         into out: inout Extraction
     ) {
         parts += 1
-        guard parts <= maxParts else { return }
-        guard depth <= maxNesting else {
+        guard parts <= limits.maxParts else { return }
+        guard depth <= limits.maxDepth else {
             out.tooDeep = true
             return
         }
@@ -82,7 +81,7 @@ struct MessageParser {
             for (i, range) in bodies.enumerated() {
                 let child = Entity.parse(p, range)
                 walk(child, in: p, path: path + [i + 1], depth: depth + 1, parts: &parts, into: &out)
-                if parts > maxParts { return }
+                if parts > limits.maxParts { return }
             }
             return
         }

@@ -169,64 +169,15 @@ extension ReportStore {
         }
     }
 
-    /// Each rollup table with the query that recomputes it: the day grain from the raw rows,
-    /// the month and all-time grains from the day grain (checked in turn against the raw rows).
-    static let rollupChecks: [(table: String, fresh: String)] = {
-        let sessionsDay = """
-            SELECT r.day AS period, p.policy_domain, r.organization_name, p.policy_type, '' AS result_type,
-                SUM(p.successful_session_count), SUM(p.failed_session_count), COUNT(*)
-            FROM policies p JOIN reports r ON r.id = p.report_ref
-            GROUP BY 1, 2, 3, 4
-            UNION ALL
-            SELECT r.day, p.policy_domain, r.organization_name, p.policy_type, f.result_type,
-                0, SUM(f.failed_session_count), COUNT(*)
-            FROM failure_details f JOIN policies p ON p.id = f.policy_ref JOIN reports r ON r.id = p.report_ref
-            GROUP BY 1, 2, 3, 4, 5
-            """
-        let mxDay = """
-            SELECT r.day, p.policy_domain, f.receiving_mx_hostname, f.result_type, SUM(f.failed_session_count)
-            FROM failure_details f JOIN policies p ON p.id = f.policy_ref JOIN reports r ON r.id = p.report_ref
-            WHERE f.receiving_mx_hostname IS NOT NULL AND f.receiving_mx_hostname != ''
-            GROUP BY 1, 2, 3, 4
-            """
-        let modeDay = """
-            SELECT r.day, p.policy_domain, p.sts_mode, COUNT(*)
-            FROM policies p JOIN reports r ON r.id = p.report_ref
-            WHERE p.sts_mode IS NOT NULL
-            GROUP BY 1, 2, 3
-            """
-        func coarser(_ table: String, period: String, keys: String, sums: String) -> String {
-            "SELECT \(period), \(keys), \(sums) FROM \(table) GROUP BY 1, \(keys)"
-        }
-        let sessionKeys = "policy_domain, organization_name, policy_type, result_type"
-        let sessionSums = "SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)"
-        let mxKeys = "policy_domain, receiving_mx_hostname, result_type"
-        let modeKeys = "policy_domain, sts_mode"
-        return [
-            ("rollup_day", sessionsDay),
-            (
-                "rollup_month",
-                coarser("rollup_day", period: "substr(period, 1, 7)", keys: sessionKeys, sums: sessionSums)
-            ),
-            ("rollup_total", coarser("rollup_day", period: "''", keys: sessionKeys, sums: sessionSums)),
-            ("mx_rollup_day", mxDay),
-            (
-                "mx_rollup_month",
-                coarser(
-                    "mx_rollup_day", period: "substr(period, 1, 7)", keys: mxKeys, sums: "SUM(failed_session_count)")
-            ),
-            (
-                "mx_rollup_total",
-                coarser("mx_rollup_day", period: "''", keys: mxKeys, sums: "SUM(failed_session_count)")
-            ),
-            ("mode_rollup_day", modeDay),
-            (
-                "mode_rollup_month",
-                coarser("mode_rollup_day", period: "substr(period, 1, 7)", keys: modeKeys, sums: "SUM(policy_count)")
-            ),
-            ("mode_rollup_total", coarser("mode_rollup_day", period: "''", keys: modeKeys, sums: "SUM(policy_count)")),
+    /// Each rollup table with the query that recomputes it (`RollupQueries`): the day grain from
+    /// the raw rows, the month and all-time grains from the day grain (checked in turn).
+    static let rollupChecks: [(table: String, fresh: String)] = RollupQueries.Kind.allCases.flatMap { kind in
+        [
+            ("\(kind.table)_day", RollupQueries.day(kind)),
+            ("\(kind.table)_month", RollupQueries.coarser(kind, period: "substr(period, 1, 7)")),
+            ("\(kind.table)_total", RollupQueries.coarser(kind, period: "''")),
         ]
-    }()
+    }
 
     /// SQLite's own consistency check of the file (`PRAGMA quick_check`): "ok", or what is wrong.
     public func fileCheck() throws -> [String] {

@@ -39,8 +39,11 @@ public enum HostileInputs {
         return Array(MailBuilder.message(parts: [part]).utf8)
     }
 
-    /// 100 MB of spaces compressed: a gzip of about 100 KB that inflates 5× past the 20 MB cap.
-    public static let bombPayload = [UInt8](repeating: 0x20, count: 100_000_000)
+    /// 100 MB of spaces gzipped: about 100 KB that inflates 5× past the 20 MB cap (made once;
+    /// only the compressed bytes are kept).
+    public static let gzipBomb = TestCompression.gzip([UInt8](repeating: 0x20, count: 100_000_000), level: 9)
+    /// The same 100 MB as one deflated zip entry.
+    public static let zipBomb = TestCompression.zip([("r.json", [UInt8](repeating: 0x20, count: 100_000_000))])
 
     /// A valid report of at least `bytes` bytes: one policy with enough failure details
     /// (each with a 200-byte additional-information) to reach the size.
@@ -65,14 +68,14 @@ public enum HostileInputs {
     /// Every hostile file input (for `check` and `ingest`), in a fixed order.
     public static func files() -> [Input] {
         var list: [Input] = []
-        let bomb = TestCompression.gzip(bombPayload, level: 9)
+        let bomb = gzipBomb
         list.append(
             Input(
                 name: "bomb.json.gz", bytes: bomb, reason: "decompresses to more than the 20 MB cap", kind: "too-large")
         )
         list.append(
             Input(
-                name: "bomb.zip", bytes: TestCompression.zip([("r.json", bombPayload)]),
+                name: "bomb.zip", bytes: zipBomb,
                 reason: "zip entry r.json: decompresses to more than the 20 MB cap", kind: "too-large"))
         list.append(
             Input(

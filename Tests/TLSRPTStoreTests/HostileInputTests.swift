@@ -91,7 +91,7 @@ import Testing
     @Test func bombOnStandardInput() throws {
         let db = try TestPaths.temporaryDirectory("hostile-db").appendingPathComponent("t.sqlite").path
         let (out, peak) = try TestTools.runMeasured(
-            try CLI.path, ["ingest", "--db", db, "-"], stdin: TestCompression.gzip(HostileInputs.bombPayload, level: 9))
+            try CLI.path, ["ingest", "--db", db, "-"], stdin: HostileInputs.gzipBomb)
         #expect(out.status == 1)
         #expect(out.stderr.contains("rejected -: decompresses to more than the 20 MB cap"))
         #expect(peak > 0 && peak <= Self.peakLimitMB, "peak RSS \(peak) MB")
@@ -132,6 +132,17 @@ import Testing
         let few = try CLI.run(["check", "--max-mime-parts", "3", mail])
         #expect(few.status == 1)
         #expect(few.stderr.contains("message has more than 3 MIME parts"))
+        // The report two levels down (a part of a multipart inside the message's multipart).
+        let inner =
+            "Content-Type: multipart/mixed; boundary=\"in\"\n\n--in\n"
+            + MailBuilder.part(HostileInputs.report("nested"), .gzipBase64) + "\n--in--"
+        let nested = try writeTemp(MailBuilder.message(parts: [inner]))
+        #expect(try CLI.run(["check", "--max-mime-depth", "2", nested]).status == 0)
+        let shallowMail = try CLI.run(["check", "--max-mime-depth", "1", nested])
+        #expect(shallowMail.status == 1)
+        #expect(
+            shallowMail.stderr.contains("no report: MIME parts nested deeper than 1 levels were not read"),
+            "\(shallowMail.stderr)")
         let zero = try CLI.run(["ingest", "--max-json-depth", "0", mail])
         #expect(zero.status == 64)
         #expect(zero.stderr.contains("--max-json-depth must be at least 1"))

@@ -70,10 +70,10 @@ enum FastInflate {
         var output = [UInt8](unsafeUninitializedCapacity: capacity) { _, n in n = capacity }
         var produced = 0
         var consumed = 0
+        let decompress = format == .gzip ? library.gzip : library.raw
         while true {
             var inUsed = 0
             var outMade = 0
-            let decompress = format == .gzip ? library.gzip : library.raw
             let result = output.withUnsafeMutableBufferPointer { out -> Int32 in
                 decompress(
                     decompressor.pointer, base + consumed, input.count - consumed, out.baseAddress! + produced,

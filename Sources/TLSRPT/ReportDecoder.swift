@@ -84,6 +84,23 @@ public struct ReportDecoder: Sendable {
     /// Decodes a payload that must hold exactly one report (an HTTPS POST body, a mail attachment
     /// that is not a zip). A zip with several reports is an error here; use `decodeAll`.
     public func decode(_ bytes: [UInt8], context: ReportNormalizer.Context = .init()) throws(ReportError) -> Report {
+        // The common shapes, JSON and gzipped JSON, without building a list of documents.
+        switch Self.sniff(bytes) {
+        case .json:
+            return try bytes.withUnsafeBufferPointer { (p) throws(ReportError) -> Report in
+                try decodeJSON(p, context: context)
+            }
+        case .gzip:
+            let inflated = try bytes.withUnsafeBufferPointer { (p) throws(ReportError) -> [UInt8] in
+                try Inflater.inflate(p, format: .gzip, limit: limits.maxReportBytes, sizeHint: Self.gzipSizeHint(p))
+            }
+            if Self.sniff(inflated) == .json {
+                return try inflated.withUnsafeBufferPointer { (p) throws(ReportError) -> Report in
+                    try decodeJSON(p, context: context)
+                }
+            }
+        default: break
+        }
         let docs = decodeAll(bytes, context: context)
         guard docs.count == 1 else {
             throw ReportError(.invalidReport, "payload holds \(docs.count) reports where one was expected")
@@ -107,7 +124,7 @@ public struct ReportDecoder: Sendable {
                 .tooLarge, "report is \(json.count) bytes, over the \(formatBytes(limits.maxReportBytes)) cap")
         }
         let wire = try WireReport.decode(json, maxDepth: limits.maxDepth)
-        return try normalizer.normalize(wire, context: context)
+        return try normalizer.normalize(wire, json: json, context: context)
     }
 
     private func decodeAll(

@@ -103,7 +103,7 @@ if wants("parse-stages") {
     }
     let normalizer = ReportNormalizer()
     measure("stage: wire model -> Report") {
-        _ = try! normalizer.normalize(wire)
+        _ = try! normalizer.normalize(wire, json: json)
         return 1
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A pull reader over JSON text held in memory, made for decoding reports without building a
 /// document tree: the caller walks the objects it knows and skips the rest.
 ///
@@ -14,6 +20,8 @@ struct JSONReader {
     var pos: Int = 0
     var depth: Int = 0
     let maxDepth: Int
+    /// The decoded text of each string with escape sequences read by `readWireString()`.
+    var unescaped: [String] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -271,6 +279,14 @@ struct JSONReader {
 
     /// Reads a string value, unescaped and validated as UTF-8.
     mutating func readString() throws(ReportError) -> String {
+        let text = try readWireString()
+        if text.escapedIndex >= 0 { return unescaped.removeLast() }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[text.range]), as: UTF8.self)
+    }
+
+    /// Reads a string value without making a String of it: where its text is (see `WireText`).
+    /// Escapes and UTF-8 are checked here, as in `readString()`.
+    mutating func readWireString() throws(ReportError) -> WireText {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw typeMismatch("a string") }
         let (start, end, hasEscapes, ascii) = try scanString()
@@ -278,13 +294,20 @@ struct JSONReader {
             if !ascii, let bad = Self.firstInvalidUTF8(bytes, start..<end) {
                 throw syntaxError("invalid UTF-8 in a string (I-JSON requires UTF-8)", at: bad)
             }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            return WireText(range: start..<end)
         }
-        return try decodeEscapedString(start..<end)
+        unescaped.append(try decodeEscapedString(start..<end))
+        return WireText(range: start..<end, escapedIndex: unescaped.count - 1)
     }
 
+    /// Consumes a string, checking its escapes and UTF-8, without making a String of it.
     private mutating func skipString() throws(ReportError) {
-        _ = try readString()
+        let (start, end, hasEscapes, ascii) = try scanString()
+        if hasEscapes {
+            _ = try decodeEscapedString(start..<end)
+        } else if !ascii, let bad = Self.firstInvalidUTF8(bytes, start..<end) {
+            throw syntaxError("invalid UTF-8 in a string (I-JSON requires UTF-8)", at: bad)
+        }
     }
 
     private func invalidUTF8(in range: Range<Int>) -> ReportError {
@@ -339,15 +362,35 @@ struct JSONReader {
         let count = bytes.count
         guard let base = bytes.baseAddress else { throw syntaxError("unterminated string") }
         var i = pos
-        // Eight bytes at a time while none of them is a quote, a backslash or NUL (the common
-        // case: most strings are plain ASCII words), then byte by byte.
+        // Eight bytes at a time: the first quote, backslash or NUL in a word is found from the
+        // word's bit mask (most strings are plain ASCII words with no escapes), byte by byte only
+        // in the last few bytes of the input.
         let raw = UnsafeRawPointer(base)
         var highBits: UInt64 = 0
         while i + 8 <= count {
-            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            if Self.hasSpecialByte(word) { break }
-            highBits |= word
-            i += 8
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let mask = Self.specialByteMask(word)
+            if mask == 0 {
+                highBits |= word
+                i += 8
+                continue
+            }
+            // The lowest flagged byte is exact (the bit trick may flag bytes after it, not before).
+            let k = mask.trailingZeroBitCount >> 3
+            if k > 0 { highBits |= word & (UInt64.max >> UInt64(64 - 8 * k)) }
+            i += k
+            let b = base[i]
+            if b == UInt8(ascii: "\"") {
+                pos = i + 1
+                return (start, i, hasEscapes, highBits & 0x8080_8080_8080_8080 == 0 && high < 0x80)
+            }
+            if b == UInt8(ascii: "\\") {
+                hasEscapes = true
+                i += 2
+                continue
+            }
+            pos = i
+            throw syntaxError("NUL byte inside a string")
         }
         if highBits & 0x8080_8080_8080_8080 != 0 { high = 0x80 }
         while i < count {
@@ -372,15 +415,20 @@ struct JSONReader {
         throw syntaxError("unterminated string", at: start - 1)
     }
 
-    /// Whether any byte of `word` is `"`, `\` or NUL (the classic "has a zero byte" bit trick
-    /// applied to the word and to its XOR with each of the two characters).
+    /// The high bit of each byte of `word` that may be `"`, `\` or NUL: exact for the lowest
+    /// such byte (the classic "has a zero byte" bit trick applied to the word and to its XOR with
+    /// each of the two characters; a borrow can flag bytes above a true match, never below).
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
+    static func specialByteMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func zeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
-        return zeroByte(word) | zeroByte(word ^ (ones &* 0x22)) | zeroByte(word ^ (ones &* 0x5C)) != 0
+        return zeroByte(word) | zeroByte(word ^ (ones &* 0x22)) | zeroByte(word ^ (ones &* 0x5C))
     }
+
+    /// Whether any byte of `word` is `"`, `\` or NUL.
+    @inline(__always)
+    static func hasSpecialByte(_ word: UInt64) -> Bool { specialByteMask(word) != 0 }
 
     private func decodeEscapedString(_ range: Range<Int>) throws(ReportError) -> String {
         var out: [UInt8] = []
@@ -466,9 +514,8 @@ struct JSONKey {
         if let decoded { return decoded == name.description }
         let n = name.utf8CodeUnitCount
         guard bytes.count == n else { return false }
-        let p = name.utf8Start
-        for i in 0..<n where bytes[i] != p[i] { return false }
-        return true
+        guard n > 0, let base = bytes.baseAddress else { return true }
+        return memcmp(base, name.utf8Start, n) == 0
     }
 
     /// The name as a String (for messages and unknown members).

@@ -172,6 +172,20 @@ public struct FailureDetail: Sendable, Hashable {
     }
 }
 
+/// `normalizeDomain` of UTF-8 bytes: the String is made once, in its final form, for the common
+/// case (ASCII, ending in a letter or digit); anything else goes through the String version.
+func normalizeDomain(_ p: UnsafeBufferPointer<UInt8>) -> String {
+    let (lo, hi) = trimmedBounds(p)
+    let t = UnsafeBufferPointer(rebasing: p[lo..<hi])
+    if let last = t.last, last > 0x20, last < 0x80, last != UInt8(ascii: "."), isASCII(t) {
+        return String(unsafeUninitializedCapacity: t.count) { out in
+            for i in 0..<t.count { out[i] = asciiLower(t[i]) }
+            return t.count
+        }
+    }
+    return normalizeDomain(String(decoding: p, as: UTF8.self))
+}
+
 /// Domain names are compared lower-case without the root's trailing dot; A-labels stay as they are.
 public func normalizeDomain(_ s: String) -> String {
     var t = normalizedToken(s)

@@ -44,6 +44,33 @@ public enum ResultType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Reads a wire value from its UTF-8 bytes, as `init(_:)` does, without making a String for a
+    /// registered value.
+    init(_ p: UnsafeBufferPointer<UInt8>) {
+        self = enumeratedToken(p, known: Self.registered(_:), other: ResultType.other, fromString: ResultType.init)
+    }
+
+    /// The registered value spelled `t` (ASCII, any case), by length first.
+    private static func registered(_ t: UnsafeBufferPointer<UInt8>) -> ResultType? {
+        @inline(__always) func `is`(_ name: StaticString) -> Bool { equalsIgnoringCase(t, name) }
+        switch t.count {
+        case 12: return `is`("tlsa-invalid") ? .tlsaInvalid : nil
+        case 13: return `is`("dane-required") ? .daneRequired : nil
+        case 14: return `is`("dnssec-invalid") ? .dnssecInvalid : nil
+        case 18:
+            if `is`("validation-failure") { return .validationFailure }
+            if `is`("sts-policy-invalid") { return .stsPolicyInvalid }
+            return `is`("sts-webpki-invalid") ? .stsWebPKIInvalid : nil
+        case 19: return `is`("certificate-expired") ? .certificateExpired : nil
+        case 22:
+            if `is`("starttls-not-supported") { return .starttlsNotSupported }
+            return `is`("sts-policy-fetch-error") ? .stsPolicyFetchError : nil
+        case 23: return `is`("certificate-not-trusted") ? .certificateNotTrusted : nil
+        case 25: return `is`("certificate-host-mismatch") ? .certificateHostMismatch : nil
+        default: return nil
+        }
+    }
+
     /// The registry spelling (or the kept text for `.other`).
     public var rawValue: String {
         switch self {
@@ -93,6 +120,18 @@ public enum PolicyType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Reads a wire value from its UTF-8 bytes, as `init(_:)` does.
+    init(_ p: UnsafeBufferPointer<UInt8>) {
+        self = enumeratedToken(
+            p,
+            known: { t in
+                equalsIgnoringCase(t, "sts")
+                    ? .sts
+                    : equalsIgnoringCase(t, "tlsa")
+                        ? .tlsa : equalsIgnoringCase(t, "no-policy-found") ? .noPolicyFound : nil
+            }, other: PolicyType.other, fromString: PolicyType.init)
+    }
+
     /// The wire spelling.
     public var rawValue: String {
         switch self {
@@ -128,6 +167,17 @@ public enum STSMode: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Reads a policy-file value from its UTF-8 bytes, as `init(_:)` does.
+    init(_ p: UnsafeBufferPointer<UInt8>) {
+        self = enumeratedToken(
+            p,
+            known: { t in
+                equalsIgnoringCase(t, "enforce")
+                    ? .enforce
+                    : equalsIgnoringCase(t, "testing") ? .testing : equalsIgnoringCase(t, "none") ? .disabled : nil
+            }, other: STSMode.other, fromString: STSMode.init)
+    }
+
     /// The policy-file spelling.
     public var rawValue: String {
         switch self {
@@ -139,4 +189,19 @@ public enum STSMode: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { rawValue }
+}
+
+/// An enumerated wire value read from UTF-8 bytes: `known` gets the trimmed text when it is ASCII
+/// (compared ignoring case, no String made), anything else becomes `other` with the lower-cased
+/// text. Non-ASCII text goes to the String initializer, whose lower-casing is Unicode's (the
+/// Kelvin sign K lower-cases into a registered name).
+@inline(__always)
+func enumeratedToken<T>(
+    _ p: UnsafeBufferPointer<UInt8>, known: (UnsafeBufferPointer<UInt8>) -> T?, other: (String) -> T,
+    fromString: (String) -> T
+) -> T {
+    let (lo, hi) = trimmedBounds(p)
+    let t = UnsafeBufferPointer(rebasing: p[lo..<hi])
+    guard isASCII(t) else { return fromString(String(decoding: p, as: UTF8.self)) }
+    return known(t) ?? other(normalizedToken(t))
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Byte-level text helpers for the hot path: the normalizer runs them on every string of every
 /// report, and Foundation's and the standard library's Character-based versions cost several
 /// times more (measured: BENCHMARKS.md).
@@ -61,35 +67,51 @@ func trimmedBounds(_ p: UnsafeBufferPointer<UInt8>) -> (Int, Int) {
 func normalizedToken(_ s: String) -> String {
     s.withBytes { p in
         let (lo, hi) = trimmedBounds(p)
-        var upper = false
-        var ascii = true
-        for i in lo..<hi {
-            let b = p[i]
-            if b >= 0x80 {
-                ascii = false
-                break
-            }
-            if b &- 0x41 < 26 { upper = true }
-        }
-        if ascii && !upper {
-            return lo == 0 && hi == p.count
-                ? s : String(decoding: UnsafeBufferPointer(rebasing: p[lo..<hi]), as: UTF8.self)
-        }
-        if ascii {
-            return String(unsafeUninitializedCapacity: hi - lo) { out in
-                for i in lo..<hi { out[i - lo] = asciiLower(p[i]) }
-                return hi - lo
-            }
-        }
-        return String(decoding: UnsafeBufferPointer(rebasing: p[lo..<hi]), as: UTF8.self).lowercased()
+        if lo == 0 && hi == p.count && !p.contains(where: { $0 >= 0x80 || $0 &- 0x41 < 26 }) { return s }
+        return normalizedToken(p)
     }
+}
+
+/// `normalizedToken` of UTF-8 bytes: the String is made once, already in its final form.
+func normalizedToken(_ p: UnsafeBufferPointer<UInt8>) -> String {
+    let (lo, hi) = trimmedBounds(p)
+    let t = UnsafeBufferPointer(rebasing: p[lo..<hi])
+    guard isASCII(t) else { return String(decoding: t, as: UTF8.self).lowercased() }
+    return String(unsafeUninitializedCapacity: t.count) { out in
+        for i in 0..<t.count { out[i] = asciiLower(t[i]) }
+        return t.count
+    }
+}
+
+/// Whether every byte is ASCII.
+@inline(__always)
+func isASCII(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+    var high: UInt8 = 0
+    for b in p { high |= b }
+    return high < 0x80
+}
+
+/// Whether the bytes are empty or only white space.
+@inline(__always)
+func isBlank(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+    let (lo, hi) = trimmedBounds(p)
+    return lo == hi
+}
+
+/// The bytes without leading and trailing white space, as a String.
+func trimmedString(_ p: UnsafeBufferPointer<UInt8>) -> String {
+    let (lo, hi) = trimmedBounds(p)
+    return String(decoding: UnsafeBufferPointer(rebasing: p[lo..<hi]), as: UTF8.self)
 }
 
 /// Whether the ASCII text `a` equals `b`, ignoring ASCII case.
 func equalsIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: StaticString) -> Bool {
     let n = b.utf8CodeUnitCount
     guard a.count == n else { return false }
+    guard n > 0 else { return true }
     let q = b.utf8Start
+    // Exactly equal (the usual case: senders write registry names in lower case) in one compare.
+    if memcmp(a.baseAddress!, q, n) == 0 { return true }
     for i in 0..<n where asciiLower(a[i]) != asciiLower(q[i]) { return false }
     return true
 }

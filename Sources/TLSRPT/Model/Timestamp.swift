@@ -57,24 +57,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     static func parse(_ all: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         let (lo, hi) = trimmedBounds(all)
         let utf8 = UnsafeBufferPointer(rebasing: all[lo..<hi])
-        var p = 0
-        func digits(_ n: Int) -> Int? {
-            guard p + n <= utf8.count else { return nil }
-            var v = 0
-            for i in p..<(p + n) {
-                let d = utf8[i] &- 0x30
-                guard d < 10 else { return nil }
-                v = v * 10 + Int(d)
-            }
-            p += n
-            return v
-        }
-        func expect(_ c: UInt8) -> Bool {
-            guard p < utf8.count, utf8[p] == c else { return false }
-            p += 1
-            return true
-        }
-        guard let year = digits(4), expect(0x2D), let month = digits(2), expect(0x2D), let dayOfMonth = digits(2)
+        var cur = TextCursor(text: utf8)
+        guard let year = cur.digits(4), cur.expect(0x2D), let month = cur.digits(2), cur.expect(0x2D),
+            let dayOfMonth = cur.digits(2)
         else { return nil }
         guard (1...12).contains(month), dayOfMonth >= 1, dayOfMonth <= Day.daysIn(month: month, year: year) else {
             return nil
@@ -85,21 +70,21 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         var second = 0
         var nanos = 0
         var offsetSeconds = 0
-        if p < utf8.count {
-            guard utf8[p] == 0x54 || utf8[p] == 0x74 || utf8[p] == 0x20 else { return nil }
-            p += 1
-            guard let h = digits(2), expect(0x3A), let m = digits(2) else { return nil }
+        if cur.p < utf8.count {
+            guard utf8[cur.p] == 0x54 || utf8[cur.p] == 0x74 || utf8[cur.p] == 0x20 else { return nil }
+            cur.p += 1
+            guard let h = cur.digits(2), cur.expect(0x3A), let m = cur.digits(2) else { return nil }
             hour = h
             minute = m
-            if expect(0x3A) {
-                guard let s = digits(2) else { return nil }
+            if cur.expect(0x3A) {
+                guard let s = cur.digits(2) else { return nil }
                 second = s
-                if expect(0x2E) || expect(0x2C) {
+                if cur.expect(0x2E) || cur.expect(0x2C) {
                     var count = 0
-                    while p < utf8.count, utf8[p] &- 0x30 < 10 {
-                        if count < 9 { nanos = nanos * 10 + Int(utf8[p] - 0x30) }
+                    while cur.p < utf8.count, utf8[cur.p] &- 0x30 < 10 {
+                        if count < 9 { nanos = nanos * 10 + Int(utf8[cur.p] - 0x30) }
                         count += 1
-                        p += 1
+                        cur.p += 1
                     }
                     guard count > 0 else { return nil }
                     for _ in min(count, 9)..<9 { nanos *= 10 }
@@ -107,19 +92,19 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             }
             guard hour < 24, minute < 60, second <= 60 else { return nil }
             if second == 60 { second = 59 }
-            if p < utf8.count {
-                let c = utf8[p]
+            if cur.p < utf8.count {
+                let c = utf8[cur.p]
                 if c == 0x5A || c == 0x7A {
-                    p += 1
+                    cur.p += 1
                 } else if c == 0x2B || c == 0x2D {
-                    p += 1
-                    guard let oh = digits(2) else { return nil }
+                    cur.p += 1
+                    guard let oh = cur.digits(2) else { return nil }
                     var om = 0
-                    if expect(0x3A) {
-                        guard let m = digits(2) else { return nil }
+                    if cur.expect(0x3A) {
+                        guard let m = cur.digits(2) else { return nil }
                         om = m
-                    } else if p < utf8.count {
-                        guard let m = digits(2) else { return nil }
+                    } else if cur.p < utf8.count {
+                        guard let m = cur.digits(2) else { return nil }
                         om = m
                     }
                     guard oh < 24, om < 60 else { return nil }
@@ -128,11 +113,40 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
                     return nil
                 }
             }
-            guard p == utf8.count else { return nil }
+            guard cur.p == utf8.count else { return nil }
         }
         return Timestamp(
             seconds: Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds),
             nanoseconds: Int32(nanos))
+    }
+}
+
+/// A position in a date-time's text, for `Timestamp.parse` (a struct rather than local functions
+/// capturing a variable, which cost a dynamic exclusivity check per call).
+private struct TextCursor {
+    let text: UnsafeBufferPointer<UInt8>
+    var p = 0
+
+    /// Reads exactly `n` decimal digits.
+    @inline(__always)
+    mutating func digits(_ n: Int) -> Int? {
+        guard p + n <= text.count else { return nil }
+        var v = 0
+        for i in p..<(p + n) {
+            let d = text[i] &- 0x30
+            guard d < 10 else { return nil }
+            v = v * 10 + Int(d)
+        }
+        p += n
+        return v
+    }
+
+    /// Consumes `c` if it is next.
+    @inline(__always)
+    mutating func expect(_ c: UInt8) -> Bool {
+        guard p < text.count, text[p] == c else { return false }
+        p += 1
+        return true
     }
 }
 

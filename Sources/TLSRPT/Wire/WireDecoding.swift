@@ -8,6 +8,9 @@ extension WireReport {
     /// Decodes the top-level JSON value in `bytes`.
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) throws(ReportError) -> WireReport
     {
+        guard bytes.count < Int(UInt32.max) else {
+            throw ReportError(.tooLarge, "report is \(bytes.count) bytes, over the 4 GiB a report can have")
+        }
         var reader = JSONReader(bytes: bytes, maxDepth: maxDepth)
         reader.skipWhitespace()
         guard reader.pos < bytes.count else { throw ReportError(.empty, "no report: the input is empty") }
@@ -36,6 +39,7 @@ extension WireReport {
                     guard try !r.readNullIfPresent() else { return nil }
                     guard try r.peekKind() == .array else { throw r.typeMismatch("an array of policies") }
                     var list: [WirePolicyEntry] = []
+                    list.reserveCapacity(4)
                     try r.readArray { r, i throws(ReportError) in
                         list.append(try at(.index(i)) { () throws(ReportError) in try WirePolicyEntry.read(&r) })
                     }
@@ -46,19 +50,10 @@ extension WireReport {
             }
         }
         try reader.expectEnd()
+        report.unescapedTexts = reader.unescaped
         return report
     }
 
-    /// Decodes JSON text held in an array.
-    public static func decode(_ bytes: [UInt8], maxDepth: Int = 64) throws(ReportError) -> WireReport {
-        do {
-            return try bytes.withUnsafeBufferPointer { try decode($0, maxDepth: maxDepth) }
-        } catch let error as ReportError {
-            throw error
-        } catch {
-            fatalError("unreachable: \(error)")
-        }
-    }
 }
 
 extension WireDateRange {
@@ -100,6 +95,7 @@ extension WirePolicyEntry {
                     guard try !r.readNullIfPresent() else { return nil }
                     guard try r.peekKind() == .array else { throw r.typeMismatch("an array") }
                     var list: [WireFailureDetail] = []
+                    list.reserveCapacity(8)
                     try r.readArray { r, i throws(ReportError) in
                         list.append(try at(.index(i)) { () throws(ReportError) in try WireFailureDetail.read(&r) })
                     }
@@ -221,10 +217,10 @@ struct SeenMembers {
 
 extension JSONReader {
     /// A text value: a string, a number as its text, or nil for `null`.
-    mutating func readText() throws(ReportError) -> String? {
+    mutating func readText() throws(ReportError) -> WireText? {
         switch try peekKind() {
-        case .string: return try readString()
-        case .number: return try readNumberText()
+        case .string: return try readWireString()
+        case .number: return WireText(range: try readNumberRange(), isNumber: true)
         case .null:
             _ = try readNullIfPresent()
             return nil
@@ -233,10 +229,11 @@ extension JSONReader {
     }
 
     /// A list of texts: an array of texts, or one text standing for a one-element list.
-    mutating func readTextList() throws(ReportError) -> [String]? {
+    mutating func readTextList() throws(ReportError) -> [WireText]? {
         switch try peekKind() {
         case .array:
-            var list: [String] = []
+            var list: [WireText] = []
+            list.reserveCapacity(8)
             try readArray { r, i throws(ReportError) in
                 if let t = try at(.index(i), { () throws(ReportError) in try r.readText() }) { list.append(t) }
             }
@@ -247,27 +244,44 @@ extension JSONReader {
     }
 
     /// A count: a number's text or a string, nil for `null`. Checked by the normalizer.
-    mutating func readCount() throws(ReportError) -> WireCount? {
+    mutating func readCount() throws(ReportError) -> WireText? {
         switch try peekKind() {
-        case .number: return .number(try readNumberText())
-        case .string: return .string(try readString())
+        case .number: return WireText(range: try readNumberRange(), isNumber: true)
+        case .string: return try readWireString()
         case .null:
             _ = try readNullIfPresent()
             return nil
         default: throw typeMismatch("a non-negative integer")
         }
     }
+
+    /// A whole JSON text that is a list of texts (or one text), as Strings.
+    static func stringList(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(ReportError) -> [String] {
+        var r = JSONReader(bytes: bytes, maxDepth: maxDepth)
+        let list = try r.readTextList() ?? []
+        try r.expectEnd()
+        let texts = WireTextReader(json: bytes, unescaped: r.unescaped)
+        return list.map(texts.string)
+    }
 }
 
 extension WireReport {
+    /// Decodes JSON text held in an array.
+    public static func decode(_ bytes: [UInt8], maxDepth: Int = 64) throws(ReportError) -> WireReport {
+        do {
+            return try bytes.withUnsafeBufferPointer { try decode($0, maxDepth: maxDepth) }
+        } catch let error as ReportError {
+            throw error
+        } catch {
+            fatalError("unreachable: \(error)")
+        }
+    }
+
     /// Parses a JSON array of strings (how the store keeps lists such as policy strings).
     public static func textList(_ json: String) throws(ReportError) -> [String] {
         let bytes = Array(json.utf8)
         return try bytes.withUnsafeBufferPointer { (p) throws(ReportError) -> [String] in
-            var r = JSONReader(bytes: p, maxDepth: 4)
-            let list = try r.readTextList() ?? []
-            try r.expectEnd()
-            return list
+            try JSONReader.stringList(p, maxDepth: 4)
         }
     }
 }

@@ -55,6 +55,8 @@ public final class IngestSession: @unchecked Sendable {
         return min(batchSize, 500 << batchesStarted)
     }
     private let pipelined: Bool
+    /// Pipelined, the WAL is checkpointed on a thread of its own while batches are written.
+    private var checkpointer: BackgroundCheckpointer?
     private var pending: [PreparedItem] = []
     /// The rollup changes of the reports in `pending`, gathered as they are queued.
     private var pendingRollups = RollupDelta()
@@ -92,6 +94,7 @@ public final class IngestSession: @unchecked Sendable {
         pendingBytes = 0
         batchesStarted += 1
         if pipelined {
+            if checkpointer == nil { checkpointer = BackgroundCheckpointer(store: store) }
             let batch = pending
             let rollups = pendingRollups
             pending.removeAll(keepingCapacity: true)
@@ -114,12 +117,16 @@ public final class IngestSession: @unchecked Sendable {
         }
     }
 
-    /// Waits for a batch in flight, then commits what is queued. Returns the outcome of each
-    /// queued item, in order.
+    /// Waits for a batch in flight, then commits what is queued (and stops the background
+    /// checkpoints of a pipelined session). Returns the outcome of each queued item, in order.
     @discardableResult
     public func flush() throws -> [IngestOutcome] {
         slot.wait()
         slot.signal()
+        defer {
+            checkpointer?.stop()
+            checkpointer = nil
+        }
         if let error = state.withLock({ $0.error }) { throw error }
         guard !pending.isEmpty else { return [] }
         let outcomes = try commit(pending, pendingRollups)

@@ -16,6 +16,9 @@ public final class ReportStore: Sendable {
     public let path: String
     let pool: DatabasePool
 
+    /// Pages of write-ahead log after which a writer checkpoints it (32 MB; see `init`).
+    static let autocheckpointPages = 8192
+
     /// How long a writer waits for another writer (another `ingest`, `serve`) before giving up.
     public static let busyTimeout: TimeInterval = 60
 
@@ -49,7 +52,7 @@ public final class ReportStore: Sendable {
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // Checkpoint the WAL every 32 MB rather than every 4 MB: a 1000-report batch is
             // larger than 4 MB, so the default checkpointed (and fsynced the database) per batch.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.autocheckpointPages)")
         }
         if readOnly && !FileManager.default.fileExists(atPath: path) {
             throw StoreError("no database at \(path) (run `tlsrpt ingest` first, or give --db)")

@@ -157,21 +157,32 @@ public final class IngestSession: @unchecked Sendable {
     }
 }
 
-/// An item with what can be computed before the transaction: the content hash and the gzip of
-/// the bytes to keep, so the writer holds the database lock only for SQL.
+/// An item with what can be computed before the transaction, on the reading thread: the content
+/// hash, the gzip of the bytes to keep and the texts of the rows (dates, JSON lists, the source),
+/// so the writer — the slower side — holds the database lock only for SQL.
 struct PreparedItem: Sendable {
     var item: ExtractedItem
-    var hash: Data
-    var gzip: [UInt8]
+    var hash: [UInt8] = []
+    var gzip: [UInt8] = []
+    var begin = ""
+    var end = ""
+    var day = ""
+    var source = ""
+    /// Per policy: policy strings, MX patterns and TLSA records as JSON arrays.
+    var policyLists: [(strings: String, mx: String, tlsa: String)] = []
 
     init(_ item: ExtractedItem) {
         self.item = item
         if case .report(let report, let payload) = item {
-            hash = Data(contentHash(of: report))
+            hash = contentHash(of: report)
             gzip = ReportDecoder.sniff(payload.bytes) == .gzip ? payload.bytes : Gzip.compress(payload.bytes)
-        } else {
-            hash = Data()
-            gzip = []
+            begin = report.start.rfc3339
+            end = report.end.rfc3339
+            day = report.day.description
+            source = payload.provenance.description
+            policyLists = report.policies.map { p in
+                (jsonArray(p.policyStrings), jsonArray(p.mxPatterns), jsonArray(p.tlsaRecords))
+            }
         }
     }
 }
@@ -253,7 +264,7 @@ struct BatchWriter {
     mutating func write(_ prepared: PreparedItem) throws -> IngestOutcome {
         switch prepared.item {
         case .report(let report, let payload):
-            return try writeReport(report, payload, hash: prepared.hash, gzip: prepared.gzip)
+            return try writeReport(report, payload, prepared)
         case .rejected(let provenance, let error, let bytes, let channel):
             tally.rejected += 1
             let kept = bytes.map { Array($0.prefix(IngestSession.rejectedBytesCap)) }
@@ -273,7 +284,7 @@ struct BatchWriter {
         }
     }
 
-    private mutating func writeReport(_ report: Report, _ payload: Payload, hash: Data, gzip: [UInt8]) throws
+    private mutating func writeReport(_ report: Report, _ payload: Payload, _ prepared: PreparedItem) throws
         -> IngestOutcome
     {
         let insert = try FastInsert(
@@ -287,16 +298,16 @@ struct BatchWriter {
         try insert.run { b in
             b.text(report.organizationName)
             b.text(report.reportID)
-            b.text(report.start.rfc3339)
-            b.text(report.end.rfc3339)
+            b.text(prepared.begin)
+            b.text(prepared.end)
             b.int(report.start.seconds)
             b.int(Int64(report.start.nanoseconds))
             b.int(report.end.seconds)
             b.int(Int64(report.end.nanoseconds))
-            b.text(report.day.description)
+            b.text(prepared.day)
             b.text(report.contactInfo)
             b.text(report.reporterDomain)
-            b.blob(Array(hash))
+            b.blob(prepared.hash)
             b.int(receivedAt)
         }
         if db.changesCount == 0 {
@@ -314,10 +325,10 @@ struct BatchWriter {
                 ])!
             rollups.add(report, sign: -1)
             let existingHash: Data = row["content_hash"]
-            let conflict = existingHash != hash
+            let conflict = existingHash != Data(prepared.hash)
             try receipt(
-                reportRef: row["id"], payload, outcome: conflict ? "conflict" : "duplicate", hash: hash,
-                conflictBytes: conflict ? gzip : nil)
+                reportRef: row["id"], prepared, outcome: conflict ? "conflict" : "duplicate",
+                conflictBytes: conflict ? prepared.gzip : nil)
             if conflict {
                 tally.conflicts += 1
                 return .conflict
@@ -350,10 +361,10 @@ struct BatchWriter {
                 b.int(i)
                 b.text(p.type.rawValue)
                 b.text(p.domain)
-                b.text(jsonArray(p.policyStrings))
+                b.text(prepared.policyLists[i].strings)
                 b.text(p.stsMode?.rawValue)
-                b.text(jsonArray(p.mxPatterns))
-                b.text(jsonArray(p.tlsaRecords))
+                b.text(prepared.policyLists[i].mx)
+                b.text(prepared.policyLists[i].tlsa)
                 b.int(p.successfulSessionCount)
                 b.int(p.failedSessionCount)
             }
@@ -375,16 +386,15 @@ struct BatchWriter {
         }
         try FastInsert(db, "INSERT INTO raw_reports (report_ref, gzip) VALUES (?, ?)").run { b in
             b.int(reportRef)
-            b.blob(gzip)
+            b.blob(prepared.gzip)
         }
-        try receipt(reportRef: reportRef, payload, outcome: "stored", hash: hash, conflictBytes: nil)
+        try receipt(reportRef: reportRef, prepared, outcome: "stored", conflictBytes: nil)
         tally.stored += 1
         return .stored
     }
 
-    private func receipt(reportRef: Int64, _ payload: Payload, outcome: String, hash: Data, conflictBytes: [UInt8]?)
-        throws
-    {
+    private func receipt(reportRef: Int64, _ prepared: PreparedItem, outcome: String, conflictBytes: [UInt8]?) throws {
+        guard case .report(_, let payload) = prepared.item else { return }
         try FastInsert(
             db,
             """
@@ -394,11 +404,11 @@ struct BatchWriter {
         ).run { b in
             b.int(reportRef)
             b.int(receivedAt)
-            b.text(payload.provenance.description)
+            b.text(prepared.source)
             b.text(payload.channel.rawValue)
             b.text(payload.mail?.messageID)
             b.text(outcome)
-            b.blob(Array(hash))
+            b.blob(prepared.hash)
             b.blob(conflictBytes)
         }
     }

@@ -16,33 +16,34 @@ import Testing
 
     func ingest(pipelined: Bool) throws -> (main: Int, wal: Int, store: ReportStore) {
         let store = try freshStore()
-        let session = IngestSession(store: store, batchSize: 200, pipelined: pipelined)
+        let session = IngestSession(store: store, batchSize: 100, pipelined: pipelined)
         var g = SeededGenerator(seed: 42)
-        for i in 0..<3000 {
+        for i in 0..<1000 {
             let json = Array(ReportEncoder(pretty: false).encode(RandomReports.report(&g, index: i)).utf8)
             try ReportExtractor().decode(Payload(provenance: Provenance(origin: "r\(i).json"), bytes: json)) {
                 try session.add($0)
             }
         }
         try session.flush()
-        #expect(session.tally.stored == 3000)
+        #expect(session.tally.stored == 1000)
         return (fileSize(store.path), fileSize(store.path + "-wal"), store)
     }
 
     @Test func theBackgroundThreadCopiesTheLogIntoTheDatabase() throws {
         let plain = try ingest(pipelined: false)
         let piped = try ingest(pipelined: true)
-        // The same 3,000 reports in batches of 200 rewrite the rollup pages often enough that
-        // the log reaches the writer's 32 MB automatic checkpoint when it works alone; with the
-        // thread copying it every 20 ms, the log is restarted long before that.
-        #expect(plain.wal > 32 * 1024 * 1024, "log without the thread: \(plain.wal) bytes")
-        #expect(piped.wal * 4 < plain.wal, "log \(piped.wal) bytes, without the thread \(plain.wal)")
-        #expect(piped.main > 4_000_000, "database file \(piped.main) bytes")
+        // 1,000 reports in ten batches stay under the writer's 32 MB automatic checkpoint: alone,
+        // it leaves them all in the log and the database file as the schema left it; with the
+        // thread, the file fills as the batches commit (whatever the timing: the thread needs to
+        // run once after a commit).
+        #expect(plain.main < 1_000_000, "database file without the thread: \(plain.main) bytes")
+        #expect(plain.wal > 4_000_000, "log without the thread: \(plain.wal) bytes")
+        #expect(piped.main > 500_000, "database file with the thread: \(piped.main) bytes")
         let autocheckpoint = try piped.store.pool.writeWithoutTransaction { db in
             try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")
         }
         #expect(autocheckpoint == ReportStore.autocheckpointPages)
         #expect(try piped.store.rollupMismatches() == 0)
-        #expect(try piped.store.reportIDs().count == 3000)
+        #expect(try piped.store.reportIDs().count == 1000)
     }
 }

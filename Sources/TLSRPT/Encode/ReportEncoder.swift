@@ -92,7 +92,15 @@ public final class JSONWriter {
     private func separate() {
         if !first[first.count - 1] { output += "," }
         first[first.count - 1] = false
-        if pretty && level > 0 { output += "\n" + String(repeating: "  ", count: level) }
+        if pretty && level > 0 { newline() }
+    }
+
+    /// Indentation made once per depth.
+    private var indents: [String] = ["\n"]
+
+    private func newline() {
+        while indents.count <= level { indents.append(indents[indents.count - 1] + "  ") }
+        output += indents[level]
     }
 
     /// Writes an object whose members `body` writes.
@@ -103,14 +111,15 @@ public final class JSONWriter {
         body()
         let empty = first.removeLast()
         level -= 1
-        if pretty && !empty { output += "\n" + String(repeating: "  ", count: level) }
+        if pretty && !empty { newline() }
         output += "}"
     }
 
     /// Writes one member; `value` writes its value.
     public func member(_ name: String, _ value: () -> Void) {
         separate()
-        output += JSONWriter.quoted(name) + (pretty ? ": " : ":")
+        output += JSONWriter.quoted(name)
+        output += pretty ? ": " : ":"
         first.append(true)
         value()
         first.removeLast()
@@ -129,7 +138,7 @@ public final class JSONWriter {
         }
         let empty = first.removeLast()
         level -= 1
-        if pretty && !empty { output += "\n" + String(repeating: "  ", count: level) }
+        if pretty && !empty { newline() }
         output += "]"
     }
 
@@ -140,6 +149,12 @@ public final class JSONWriter {
 
     /// `s` as a JSON string literal.
     public static func quoted(_ s: String) -> String {
+        // Most texts need no escape: no control character, quote, backslash, DEL, and no
+        // U+2028/U+2029 (whose UTF-8 starts with 0xE2, checked on the slow path).
+        let plain = s.withBytes { p in
+            !p.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }
+        }
+        if plain { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -99,9 +99,15 @@ public struct ReportDecoder: Sendable {
                     try decodeJSON(p, context: context)
                 }
             }
+            // Something else inside (a zip): decoded from the bytes already inflated.
+            return try single(inflated.withUnsafeBufferPointer { decodeAll($0, context: context, nesting: 1) })
         default: break
         }
-        let docs = decodeAll(bytes, context: context)
+        return try single(decodeAll(bytes, context: context))
+    }
+
+    /// The one report of `docs`, or why there is not exactly one.
+    private func single(_ docs: [DecodedDocument]) throws(ReportError) -> Report {
         guard docs.count == 1 else {
             throw ReportError(.invalidReport, "payload holds \(docs.count) reports where one was expected")
         }

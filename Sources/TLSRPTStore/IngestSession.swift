@@ -83,6 +83,9 @@ public final class IngestSession: @unchecked Sendable {
         self.now = now
     }
 
+    /// A session dropped without `flush` (an ingest that failed) stops its checkpoint thread.
+    deinit { checkpointer?.stop() }
+
     /// Queues an item; commits when the batch is full.
     public func add(_ item: ExtractedItem) throws {
         pending.append(PreparedItem(item))

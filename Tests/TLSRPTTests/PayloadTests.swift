@@ -13,6 +13,22 @@ import Testing
         #expect(ReportDecoder.sniff(json) == .json)
     }
 
+    /// `decode` takes JSON and gzipped JSON on a short path; anything else inside a gzip goes
+    /// the general way, from the bytes already inflated.
+    @Test func decodeOfGzipHoldingAZipOrNoReport() throws {
+        let zipped = TestCompression.gzip(TestCompression.zip([("r.json", json)]))
+        #expect(try ReportDecoder().decode(zipped).reportID == "r1")
+        let two = TestCompression.gzip(TestCompression.zip([("a.json", json), ("b.json", json)]))
+        #expect(throws: ReportError.self) { try ReportDecoder().decode(two) }
+        do {
+            _ = try ReportDecoder().decode(TestCompression.gzip("hello"))
+            fail("accepted")
+        } catch {
+            #expect(error.kind == .unrecognizedFormat)
+            #expect(error.message.contains("not a TLS report"))
+        }
+    }
+
     @Test func concatenatedGzipMembersAreJoined() throws {
         let text = minimal()
         let cut = text.index(text.startIndex, offsetBy: 40)

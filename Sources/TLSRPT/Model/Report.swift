@@ -178,10 +178,7 @@ func normalizeDomain(_ p: UnsafeBufferPointer<UInt8>) -> String {
     let (lo, hi) = trimmedBounds(p)
     let t = UnsafeBufferPointer(rebasing: p[lo..<hi])
     if let last = t.last, last > 0x20, last < 0x80, last != UInt8(ascii: "."), isASCII(t) {
-        return String(unsafeUninitializedCapacity: t.count) { out in
-            for i in 0..<t.count { out[i] = asciiLower(t[i]) }
-            return t.count
-        }
+        return normalizedToken(t)
     }
     return normalizeDomain(String(decoding: p, as: UTF8.self))
 }

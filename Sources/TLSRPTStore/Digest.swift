@@ -87,38 +87,37 @@ extension ReportStore {
     static func dailySeries(_ db: Database, from: Day, to: Day, domains: [String]) throws -> (
         total: [DailyPoint], byDomain: [String: [DailyPoint]]
     ) {
-        var conditions = ["result_type = ''", "period BETWEEN ? AND ?"]
-        var args: [any DatabaseValueConvertible] = [from.description, to.description]
+        var reader = RollupReader(db)
+        var conditions = ["result_type_id = \(RollupQueries.id("''"))", "period BETWEEN ? AND ?"]
+        var args: [any DatabaseValueConvertible] = [RollupPeriod.day(from), RollupPeriod.day(to)]
         let normalized = domains.map(normalizeDomain)
-        if let c = ReportFilter.inList("policy_domain", normalized) {
+        if let c = RollupReader.idsIn("domain_id", normalized) {
             conditions.append(c)
             args += normalized
         }
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT period, policy_domain, SUM(successful_session_count), SUM(failed_session_count) FROM rollup_day
-                WHERE \(conditions.joined(separator: " AND ")) GROUP BY period, policy_domain
-                """, arguments: StatementArguments(args))
+        var rows: [(day: Day, domain: Int64, ok: Int64, failed: Int64)] = []
+        try reader.eachRow(
+            """
+            SELECT period, domain_id, successful_session_count, failed_session_count FROM rollup_day
+            WHERE \(conditions.joined(separator: " AND "))
+            """, args
+        ) { r in rows.append((RollupPeriod.dayOf(r[0]), r[1], r[2], r[3])) }
         let n = Int(to.daysSinceEpoch - from.daysSinceEpoch) + 1
         var total = (0..<n).map {
             DailyPoint(day: from.adding(days: $0), successfulSessionCount: 0, failedSessionCount: 0)
         }
         var byDomain: [String: [DailyPoint]] = [:]
         for row in rows {
-            guard let d = Day(row[0] as String) else { continue }
-            let i = Int(d.daysSinceEpoch - from.daysSinceEpoch)
+            let i = Int(row.day.daysSinceEpoch - from.daysSinceEpoch)
             guard i >= 0 && i < n else { continue }
-            let domain: String = row[1]
-            let ok: Int64 = row[2]
-            let failed: Int64 = row[3]
-            total[i].successfulSessionCount += ok
-            total[i].failedSessionCount += failed
+            let domain = try reader.text(row.domain)
+            total[i].successfulSessionCount += row.ok
+            total[i].failedSessionCount += row.failed
             var series =
                 byDomain[domain]
                 ?? total.map { DailyPoint(day: $0.day, successfulSessionCount: 0, failedSessionCount: 0) }
-            series[i].successfulSessionCount += ok
-            series[i].failedSessionCount += failed
+            series[i].successfulSessionCount += row.ok
+            series[i].failedSessionCount += row.failed
             byDomain[domain] = series
         }
         return (total, byDomain)

@@ -26,25 +26,30 @@ enum DomainUpgrade {
     /// Recomputes every rollup row of `domains` for `day` (and its month, and all time) from the
     /// stored reports (`RollupQueries`). Run after the batch's own rollup changes are applied.
     static func refreshRollups(_ db: Database, day: String, domains: Set<String>) throws {
-        let month = String(day.prefix(7))
+        guard let parsed = Day(day) else { return }
+        let periods = [RollupPeriod.day(parsed), RollupPeriod.month(parsed), RollupPeriod.allTime]
         for domain in domains.sorted() {
+            // The domain may be new to the rollups.
+            try db.execute(sql: "INSERT OR IGNORE INTO rollup_texts (text) VALUES (?)", arguments: [domain])
             for kind in RollupQueries.Kind.allCases {
-                // ?1 is the period of the rows rebuilt, ?2 the domain.
-                let grains = [
-                    ("_day", day, RollupQueries.day(kind, filter: "r.day = ?1 AND p.policy_domain = ?2")),
-                    (
-                        "_month", month,
-                        RollupQueries.coarser(
-                            kind, period: "?1", filter: "substr(period, 1, 7) = ?1 AND policy_domain = ?2")
-                    ),
-                    ("_total", "", RollupQueries.coarser(kind, period: "?1", filter: "policy_domain = ?2")),
+                // ?1 is the period of the rows rebuilt, ?2 the domain, ?3 the day as text.
+                let domainID = RollupQueries.id("?2")
+                let selects = [
+                    RollupQueries.day(kind, filter: "r.day = ?3 AND p.policy_domain = ?2"),
+                    RollupQueries.coarser(
+                        kind, period: "?1",
+                        filter: "period BETWEEN ?1 * 100 AND ?1 * 100 + 99 AND domain_id = \(domainID)"),
+                    RollupQueries.coarser(kind, period: "?1", filter: "domain_id = \(domainID)"),
                 ]
-                for (grain, period, select) in grains {
-                    let table = kind.table + grain
+                for (grain, (period, select)) in zip(RollupGrain.allCases, zip(periods, selects)) {
+                    let table = kind.table + grain.suffix
                     try db.execute(
-                        sql: "DELETE FROM \(table) WHERE period = ?1 AND policy_domain = ?2",
+                        sql: "DELETE FROM \(table) WHERE period = ?1 AND domain_id = \(domainID)",
                         arguments: [period, domain])
-                    try db.execute(sql: "INSERT INTO \(table) \(select)", arguments: [period, domain])
+                    // Only the day grain's SELECT reads the raw rows, and so the day text (?3).
+                    try db.execute(
+                        sql: "INSERT INTO \(table) \(select)",
+                        arguments: grain == .day ? [period, domain, day] : [period, domain])
                 }
             }
         }

@@ -141,14 +141,16 @@ public final class IngestSession: @unchecked Sendable {
 
     private func commit(_ items: [PreparedItem], _ rollups: RollupDelta) throws -> [IngestOutcome] {
         let receivedAt = now()
-        let (outcomes, delta) = try store.write { db -> ([IngestOutcome], IngestTally) in
+        let known = store.rollupTextIDs.withLock { $0 }
+        let (outcomes, delta, newIDs) = try store.write { db -> ([IngestOutcome], IngestTally, [String: Int64]) in
             var writer = BatchWriter(db: db, receivedAt: receivedAt, rollups: rollups)
             var outcomes: [IngestOutcome] = []
             outcomes.reserveCapacity(items.count)
             for item in items { outcomes.append(try writer.write(item)) }
-            try writer.applyRollups()
-            return (outcomes, writer.tally)
+            let newIDs = try writer.applyRollups(known: known)
+            return (outcomes, writer.tally, newIDs)
         }
+        if !newIDs.isEmpty { store.rollupTextIDs.withLock { $0.merge(newIDs) { a, _ in a } } }
         state.withLock { s in
             s.tally.stored += delta.stored
             s.tally.duplicates += delta.duplicates
@@ -416,11 +418,13 @@ struct BatchWriter {
         }
     }
 
-    func applyRollups() throws {
-        try rollups.apply(db)
+    /// Applies the batch's rollup changes; returns the `rollup_texts` ids it looked up or made.
+    func applyRollups(known: [String: Int64]) throws -> [String: Int64] {
+        let added = try rollups.apply(db, known: known)
         for (day, domains) in upgradedDays.sorted(by: { $0.key < $1.key }) {
             try DomainUpgrade.refreshRollups(db, day: day, domains: domains)
         }
+        return added
     }
 }
 

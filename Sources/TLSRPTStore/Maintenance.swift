@@ -99,52 +99,30 @@ extension ReportStore {
     /// from the daily rows that remain.
     public func prune(before cutoff: Day) throws -> PruneResult {
         try write { db in
-            let day = cutoff.description
-            let month = String(day.prefix(7))
-            try db.execute(sql: "DELETE FROM reports WHERE day < ?", arguments: [day])
+            try db.execute(sql: "DELETE FROM reports WHERE day < ?", arguments: [cutoff.description])
             let reports = db.changesCount
             try db.execute(
                 sql: "DELETE FROM rejected_inputs WHERE received_at < ?", arguments: [cutoff.start.seconds])
             let rejected = db.changesCount
-            for table in ["rollup", "mx_rollup", "mode_rollup"] {
-                // Month rows are rebuilt below from the day rows of the cut month.
-                try db.execute(sql: "DELETE FROM \(table)_day WHERE period < ?", arguments: [day])
-                try db.execute(sql: "DELETE FROM \(table)_month WHERE period <= ?", arguments: [month])
+            let dayPeriod = RollupPeriod.day(cutoff)
+            let month = RollupPeriod.month(cutoff)
+            for kind in RollupQueries.Kind.allCases {
+                // Day rows before the cutoff go; the cut month's row is rebuilt from the day rows
+                // that remain, and the all-time rows from the months that remain.
+                try db.execute(sql: "DELETE FROM \(kind.table)_day WHERE period < ?", arguments: [dayPeriod])
+                try db.execute(sql: "DELETE FROM \(kind.table)_month WHERE period <= ?", arguments: [month])
+                try db.execute(
+                    sql: "INSERT INTO \(kind.table)_month "
+                        + RollupQueries.coarser(
+                            kind, period: "period / 100", filter: "period BETWEEN ?1 * 100 AND ?1 * 100 + 99"),
+                    arguments: [month])
+                try db.execute(sql: "DELETE FROM \(kind.table)_total")
+                try db.execute(
+                    sql: """
+                        INSERT INTO \(kind.table)_total SELECT 0, \(kind.keys), \(kind.sums)
+                        FROM \(kind.table)_month GROUP BY \(kind.keys)
+                        """)
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO rollup_month SELECT substr(period, 1, 7), policy_domain, organization_name, policy_type,
-                        result_type, SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)
-                    FROM rollup_day WHERE substr(period, 1, 7) = ?
-                    GROUP BY 1, policy_domain, organization_name, policy_type, result_type
-                    """, arguments: [month])
-            try db.execute(
-                sql: """
-                    INSERT INTO mx_rollup_month SELECT substr(period, 1, 7), policy_domain, receiving_mx_hostname,
-                        result_type, SUM(failed_session_count)
-                    FROM mx_rollup_day WHERE substr(period, 1, 7) = ?
-                    GROUP BY 1, policy_domain, receiving_mx_hostname, result_type
-                    """, arguments: [month])
-            try db.execute(
-                sql: """
-                    INSERT INTO mode_rollup_month SELECT substr(period, 1, 7), policy_domain, sts_mode, SUM(policy_count)
-                    FROM mode_rollup_day WHERE substr(period, 1, 7) = ? GROUP BY 1, policy_domain, sts_mode
-                    """, arguments: [month])
-            // All-time rows: rebuilt from the months that remain.
-            try db.execute(
-                sql: """
-                    DELETE FROM rollup_total;
-                    INSERT INTO rollup_total SELECT '', policy_domain, organization_name, policy_type, result_type,
-                        SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)
-                    FROM rollup_month GROUP BY policy_domain, organization_name, policy_type, result_type;
-                    DELETE FROM mx_rollup_total;
-                    INSERT INTO mx_rollup_total SELECT '', policy_domain, receiving_mx_hostname, result_type,
-                        SUM(failed_session_count)
-                    FROM mx_rollup_month GROUP BY policy_domain, receiving_mx_hostname, result_type;
-                    DELETE FROM mode_rollup_total;
-                    INSERT INTO mode_rollup_total SELECT '', policy_domain, sts_mode, SUM(policy_count)
-                    FROM mode_rollup_month GROUP BY policy_domain, sts_mode;
-                    """)
             return PruneResult(reports: reports, rejectedInputs: rejected)
         }
     }
@@ -174,8 +152,8 @@ extension ReportStore {
     static let rollupChecks: [(table: String, fresh: String)] = RollupQueries.Kind.allCases.flatMap { kind in
         [
             ("\(kind.table)_day", RollupQueries.day(kind)),
-            ("\(kind.table)_month", RollupQueries.coarser(kind, period: "substr(period, 1, 7)")),
-            ("\(kind.table)_total", RollupQueries.coarser(kind, period: "''")),
+            ("\(kind.table)_month", RollupQueries.coarser(kind, period: "period / 100")),
+            ("\(kind.table)_total", RollupQueries.coarser(kind, period: "0")),
         ]
     }
 

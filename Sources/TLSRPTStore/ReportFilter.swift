@@ -27,111 +27,52 @@ public struct ReportFilter: Sendable, Equatable {
         self.resultTypes = resultTypes.map { ResultType($0).rawValue }
     }
 
-    /// The periods of the rollup tables that exactly cover the date range: whole months from
-    /// the monthly table, the partial months at either end from the daily table.
-    struct Periods {
-        /// Inclusive `YYYY-MM` bounds in the monthly tables, if any whole month is covered.
-        var months: (String, String)?
-        /// Inclusive `YYYY-MM-DD` bounds in the daily tables.
-        var days: [(String, String)]
+    /// One rollup grain and inclusive period range to read (`RollupPeriod` values).
+    struct RollupSource: Equatable {
+        var grain: RollupGrain
+        var from: Int64
+        var to: Int64
     }
 
-    var periods: Periods {
-        guard since != nil || until != nil else { return Periods(months: ("0000-00", "9999-99"), days: []) }
-        let lo = since ?? Day(daysSinceEpoch: Int32.min / 2)
-        let hi = until ?? Day(daysSinceEpoch: Int32.max / 2)
-        guard lo <= hi else { return Periods(months: nil, days: []) }
-        let loMonth = String(lo.description.prefix(7))
-        let hiMonth = String(hi.description.prefix(7))
-        if since == nil { return plan(loFull: true, lo: lo, hi: hi, loMonth: loMonth, hiMonth: hiMonth) }
-        if until == nil { return plan(loFull: false, lo: lo, hi: hi, loMonth: loMonth, hiMonth: hiMonth, hiFull: true) }
-        return plan(loFull: false, lo: lo, hi: hi, loMonth: loMonth, hiMonth: hiMonth)
-    }
-
-    private func plan(loFull: Bool, lo: Day, hi: Day, loMonth: String, hiMonth: String, hiFull: Bool = false) -> Periods
-    {
-        // Is lo the first day of its month, hi the last of its?
-        let loStartsMonth = loFull || lo.description.hasSuffix("-01")
-        let hiEndsMonth = hiFull || hi.adding(days: 1).description.hasSuffix("-01")
-        if loMonth == hiMonth {
-            if loStartsMonth && hiEndsMonth { return Periods(months: (loMonth, hiMonth), days: []) }
-            return Periods(months: nil, days: [(lo.description, hi.description)])
-        }
-        var days: [(String, String)] = []
-        var firstMonth = loMonth
-        var lastMonth = hiMonth
-        if !loStartsMonth {
-            days.append((lo.description, loMonth + "-31"))
-            firstMonth = Self.nextMonth(loMonth)
-        }
-        if !hiEndsMonth {
-            days.append((hiMonth + "-01", hi.description))
-            lastMonth = Self.previousMonth(hiMonth)
-        }
-        let months: (String, String)? = firstMonth <= lastMonth ? (firstMonth, lastMonth) : nil
-        return Periods(months: months, days: days)
-    }
-
-    static func nextMonth(_ m: String) -> String {
-        var y = Int(m.prefix(4))!
-        var mo = Int(m.suffix(2))! + 1
-        if mo == 13 {
-            mo = 1
-            y += 1
-        }
-        return String(format4(y)) + "-" + (mo < 10 ? "0\(mo)" : "\(mo)")
-    }
-
-    static func previousMonth(_ m: String) -> String {
-        var y = Int(m.prefix(4))!
-        var mo = Int(m.suffix(2))! - 1
-        if mo == 0 {
-            mo = 12
-            y -= 1
-        }
-        return String(format4(y)) + "-" + (mo < 10 ? "0\(mo)" : "\(mo)")
-    }
-
-    private static func format4(_ y: Int) -> String {
-        let s = String(y)
-        return s.count >= 4 ? s : String(repeating: "0", count: 4 - s.count) + s
-    }
-
-    /// One rollup table and period range to read.
-    struct RollupSource {
-        /// `_total`, `_month` or `_day`.
-        var grain: String
-        var from: String
-        var to: String
-    }
-
-    /// The rollup reads that exactly cover the date range: the all-time table without dates,
-    /// else whole months from the monthly table and partial months from the daily one.
+    /// The rollup reads that exactly cover the date range: the all-time rows without dates,
+    /// else whole months from the monthly rows and the partial months at either end from the
+    /// daily rows.
     var rollupSources: [RollupSource] {
-        guard since != nil || until != nil else { return [RollupSource(grain: "_total", from: "", to: "")] }
-        let p = periods
+        guard since != nil || until != nil else {
+            return [RollupSource(grain: .total, from: RollupPeriod.allTime, to: RollupPeriod.allTime)]
+        }
+        if let since, let until, since > until { return [] }
+        // Whole months from firstMonth to lastMonth; nil bounds are open.
+        var firstMonth: Int64? = since.map(RollupPeriod.month)
+        var lastMonth: Int64? = until.map(RollupPeriod.month)
         var out: [RollupSource] = []
-        if let (a, b) = p.months { out.append(RollupSource(grain: "_month", from: a, to: b)) }
-        for (a, b) in p.days { out.append(RollupSource(grain: "_day", from: a, to: b)) }
+        if let since, since.civil.day != 1 {
+            // since's month is partial: its days up to the month's end (or to until, if sooner).
+            let monthEnd = RollupPeriod.month(since) * 100 + 31
+            let to = until.map { min(RollupPeriod.day($0), monthEnd) } ?? monthEnd
+            out.append(RollupSource(grain: .day, from: RollupPeriod.day(since), to: to))
+            firstMonth = Self.nextMonth(RollupPeriod.month(since))
+        }
+        if let until, until.adding(days: 1).civil.day != 1 {
+            // until's month is partial (and not already read above with since's month).
+            let monthStart = RollupPeriod.month(until) * 100 + 1
+            if since.map({ RollupPeriod.month($0) != RollupPeriod.month(until) || $0.civil.day == 1 }) ?? true {
+                let from = since.map { max(RollupPeriod.day($0), monthStart) } ?? monthStart
+                out.append(RollupSource(grain: .day, from: from, to: RollupPeriod.day(until)))
+            }
+            lastMonth = Self.previousMonth(RollupPeriod.month(until))
+        }
+        let lo = firstMonth ?? Int64.min
+        let hi = lastMonth ?? Int64.max
+        if lo <= hi { out.insert(RollupSource(grain: .month, from: lo, to: hi), at: 0) }
         return out
     }
 
-    /// Runs `SELECT columns FROM table<grain> WHERE period range AND conditions GROUP BY groupBy`
-    /// for each rollup source, calling `row` for every result row.
-    func eachRollupRow(
-        _ db: Database, table: String, columns: String, groupBy: String, conditions: [String],
-        arguments: [any DatabaseValueConvertible], _ row: (Row) throws -> Void
-    ) throws {
-        let extra = conditions.isEmpty ? "" : " AND " + conditions.joined(separator: " AND ")
-        for source in rollupSources {
-            let sql = """
-                SELECT \(columns) FROM \(table)\(source.grain) WHERE period BETWEEN ? AND ?\(extra) GROUP BY \(groupBy)
-                """
-            let args: [any DatabaseValueConvertible] = [source.from, source.to] + arguments
-            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
-            while let r = try cursor.next() { try row(r) }
-        }
-    }
+    /// The `YYYYMM` after `month`.
+    static func nextMonth(_ month: Int64) -> Int64 { month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1 }
+
+    /// The `YYYYMM` before `month`.
+    static func previousMonth(_ month: Int64) -> Int64 { month % 100 == 1 ? (month / 100 - 1) * 100 + 12 : month - 1 }
 
     /// `column IN (?, ?, …)` for a list, or nil for an empty list.
     static func inList(_ column: String, _ values: [String], collateNoCase: Bool = false) -> String? {

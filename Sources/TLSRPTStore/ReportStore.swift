@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Why the store could not do what was asked.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
@@ -15,6 +16,9 @@ public final class ReportStore: Sendable {
     /// Path of the database file.
     public let path: String
     let pool: DatabasePool
+    /// `rollup_texts` ids already committed, so a batch looks up only texts it has not seen
+    /// (ids are never deleted or reused once committed).
+    let rollupTextIDs = Mutex<[String: Int64]>([:])
 
     /// Pages of write-ahead log after which a writer checkpoints it (32 MB; see `init`).
     static let autocheckpointPages = 8192

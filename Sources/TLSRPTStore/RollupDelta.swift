@@ -12,7 +12,8 @@ struct RollupDelta: Sendable {
     /// Keys hold numbers standing for texts (`Texts`): hashing five small integers instead of
     /// five Strings made gathering the delta a third cheaper on the reading thread.
     struct Key: Hashable {
-        var period: Int32
+        /// The period itself (`RollupPeriod`), not a text number.
+        var period: Int64
         var domain: Int32
         var organization: Int32
         var policyType: Int32
@@ -30,13 +31,13 @@ struct RollupDelta: Sendable {
         var contributors: Int64 = 0
     }
     struct MXKey: Hashable {
-        var period: Int32
+        var period: Int64
         var domain: Int32
         var host: Int32
         var resultType: Int32
     }
     struct ModeKey: Hashable {
-        var period: Int32
+        var period: Int64
         var domain: Int32
         var mode: Int32
     }
@@ -57,20 +58,17 @@ struct RollupDelta: Sendable {
         subscript(_ n: Int32) -> String { texts[Int(n)] }
     }
 
-    /// Table-name suffixes of the grains, in the order of the arrays below.
-    static let grains = ["_day", "_month", "_total"]
-
     var texts = Texts()
+    /// Per grain, in `RollupGrain.allCases` order.
     var sessions: [[Key: Counts]] = [[:], [:], [:]]
     var mx: [[MXKey: Sum]] = [[:], [:], [:]]
     var modes: [[ModeKey: Int64]] = [[:], [:], [:]]
 
     /// Adds the share of every policy of `report` (`sign` -1 takes it back).
     mutating func add(_ report: Report, sign: Int64 = 1) {
-        let day = report.day.description
-        let periods = (texts.number(day), texts.number(String(day.prefix(7))), texts.number(""))
+        let periods = (RollupPeriod.day(report.day), RollupPeriod.month(report.day), RollupPeriod.allTime)
         let organization = texts.number(report.organizationName)
-        let empty = periods.2
+        let empty = texts.number("")
         for p in report.policies {
             let domain = texts.number(p.domain)
             let type = texts.number(p.type.rawValue)
@@ -104,12 +102,32 @@ struct RollupDelta: Sendable {
         }
     }
 
-    func apply(_ db: Database) throws {
-        for (g, grain) in Self.grains.enumerated() {
+    /// Writes the changes (upserts adding to the stored counts). `known` maps texts to their
+    /// `rollup_texts` ids as far as known; returns the ids it had to look up or create, which
+    /// the caller may remember once the transaction has committed (not before: a rolled-back
+    /// id would be handed out again for another text).
+    func apply(_ db: Database, known: [String: Int64]) throws -> [String: Int64] {
+        var added: [String: Int64] = [:]
+        var ids = [Int64](repeating: 0, count: texts.texts.count)
+        let select = try db.cachedStatement(sql: "SELECT id FROM rollup_texts WHERE text = ?")
+        let insert = try FastInsert(db, "INSERT INTO rollup_texts (text) VALUES (?)")
+        for (n, text) in texts.texts.enumerated() {
+            if let id = known[text] {
+                ids[n] = id
+            } else if let id = try Int64.fetchOne(select, arguments: [text]) {
+                ids[n] = id
+                added[text] = id
+            } else {
+                try insert.run { $0.text(text) }
+                ids[n] = db.lastInsertedRowID
+                added[text] = ids[n]
+            }
+        }
+        for (g, grain) in RollupGrain.allCases.enumerated() {
             let sessionInsert = try FastInsert(
                 db,
                 """
-                INSERT INTO rollup\(grain) (period, policy_domain, organization_name, policy_type, result_type,
+                INSERT INTO rollup\(grain.suffix) (period, domain_id, organization_id, policy_type_id, result_type_id,
                     successful_session_count, failed_session_count, policy_count)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO UPDATE SET
@@ -119,11 +137,11 @@ struct RollupDelta: Sendable {
                 """)
             for (k, c) in sessions[g] where c.policies != 0 {
                 try sessionInsert.run { b in
-                    b.text(texts[k.period])
-                    b.text(texts[k.domain])
-                    b.text(texts[k.organization])
-                    b.text(texts[k.policyType])
-                    b.text(texts[k.resultType])
+                    b.int(k.period)
+                    b.int(ids[Int(k.domain)])
+                    b.int(ids[Int(k.organization)])
+                    b.int(ids[Int(k.policyType)])
+                    b.int(ids[Int(k.resultType)])
                     b.int(c.successful)
                     b.int(c.failed)
                     b.int(c.policies)
@@ -132,35 +150,35 @@ struct RollupDelta: Sendable {
             let mxInsert = try FastInsert(
                 db,
                 """
-                INSERT INTO mx_rollup\(grain) (period, policy_domain, receiving_mx_hostname, result_type,
-                    failed_session_count)
+                INSERT INTO mx_rollup\(grain.suffix) (period, domain_id, host_id, result_type_id, failed_session_count)
                 VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT DO UPDATE SET failed_session_count = failed_session_count + excluded.failed_session_count
                 """)
             for (k, n) in mx[g] where n.contributors != 0 {
                 try mxInsert.run { b in
-                    b.text(texts[k.period])
-                    b.text(texts[k.domain])
-                    b.text(texts[k.host])
-                    b.text(texts[k.resultType])
+                    b.int(k.period)
+                    b.int(ids[Int(k.domain)])
+                    b.int(ids[Int(k.host)])
+                    b.int(ids[Int(k.resultType)])
                     b.int(n.value)
                 }
             }
             let modeInsert = try FastInsert(
                 db,
                 """
-                INSERT INTO mode_rollup\(grain) (period, policy_domain, sts_mode, policy_count) VALUES (?, ?, ?, ?)
+                INSERT INTO mode_rollup\(grain.suffix) (period, domain_id, mode_id, policy_count) VALUES (?, ?, ?, ?)
                 ON CONFLICT DO UPDATE SET policy_count = policy_count + excluded.policy_count
                 """)
             for (k, n) in modes[g] where n != 0 {
                 try modeInsert.run { b in
-                    b.text(texts[k.period])
-                    b.text(texts[k.domain])
-                    b.text(texts[k.mode])
+                    b.int(k.period)
+                    b.int(ids[Int(k.domain)])
+                    b.int(ids[Int(k.mode)])
                     b.int(n)
                 }
             }
         }
+        return added
     }
 }
 

@@ -1,9 +1,49 @@
+import TLSRPT
+
+/// The three grains every rollup is kept at.
+enum RollupGrain: CaseIterable {
+    case day, month, total
+
+    /// Table-name suffix.
+    var suffix: String {
+        switch self {
+        case .day: return "_day"
+        case .month: return "_month"
+        case .total: return "_total"
+        }
+    }
+}
+
+/// Rollup periods are integers: `YYYYMMDD` for a day, `YYYYMM` for a month, 0 for all time
+/// (schema v2). They order like the dates they stand for.
+enum RollupPeriod {
+    /// The all-time period.
+    static let allTime: Int64 = 0
+
+    /// `YYYYMMDD` of `day`.
+    static func day(_ day: Day) -> Int64 {
+        let (y, m, d) = day.civil
+        return Int64(y) * 10_000 + Int64(m) * 100 + Int64(d)
+    }
+
+    /// `YYYYMM` of the month of `day`.
+    static func month(_ day: Day) -> Int64 {
+        let (y, m, _) = day.civil
+        return Int64(y) * 100 + Int64(m)
+    }
+
+    /// The day a `YYYYMMDD` period stands for.
+    static func dayOf(_ period: Int64) -> Day {
+        Day(year: Int(period / 10_000), month: Int(period / 100 % 100), day: Int(period % 100))
+    }
+}
+
 /// How each rollup table is recomputed from what it summarizes, in one place: the day grain
 /// from the stored reports, the month and all-time grains from the day grain. `verify` compares
 /// the stored rollups with these; a report that learns a policy domain (`DomainUpgrade`) has
 /// the rows of that day and domain rebuilt with them.
 enum RollupQueries {
-    /// The three kinds of rollup, each kept at three grains (`_day`, `_month`, `_total`).
+    /// The three kinds of rollup, each kept at three grains (`RollupGrain`).
     enum Kind: CaseIterable {
         case sessions, mx, modes
 
@@ -16,12 +56,12 @@ enum RollupQueries {
             }
         }
 
-        /// The key columns after the period, in table order.
+        /// The key columns after the period, in table order (ids of `rollup_texts`).
         var keys: String {
             switch self {
-            case .sessions: return "policy_domain, organization_name, policy_type, result_type"
-            case .mx: return "policy_domain, receiving_mx_hostname, result_type"
-            case .modes: return "policy_domain, sts_mode"
+            case .sessions: return "domain_id, organization_id, policy_type_id, result_type_id"
+            case .mx: return "domain_id, host_id, result_type_id"
+            case .modes: return "domain_id, mode_id"
             }
         }
 
@@ -33,7 +73,31 @@ enum RollupQueries {
             case .modes: return "SUM(policy_count)"
             }
         }
+
+        /// Schema v1's text key columns, in table order (for the v2 migration).
+        var v1TextColumns: [String] {
+            switch self {
+            case .sessions: return ["policy_domain", "organization_name", "policy_type", "result_type"]
+            case .mx: return ["policy_domain", "receiving_mx_hostname", "result_type"]
+            case .modes: return ["policy_domain", "sts_mode"]
+            }
+        }
+
+        /// Schema v1's count columns (unchanged in v2).
+        var v1CountColumns: String {
+            switch self {
+            case .sessions: return "successful_session_count, failed_session_count, policy_count"
+            case .mx: return "failed_session_count"
+            case .modes: return "policy_count"
+            }
+        }
     }
+
+    /// The `rollup_texts` id of a text column.
+    static func id(_ column: String) -> String { "(SELECT id FROM rollup_texts WHERE text = \(column))" }
+
+    /// The `YYYYMMDD` period of a `reports.day` text column.
+    static func dayPeriod(_ column: String) -> String { "CAST(replace(\(column), '-', '') AS INTEGER)" }
 
     /// A SELECT giving the day rows of `kind` from the stored reports (`r` reports, `p`
     /// policies), for the rows `filter` (an SQL condition on `r` and `p`) keeps.
@@ -41,36 +105,39 @@ enum RollupQueries {
         switch kind {
         case .sessions:
             return """
-                SELECT r.day, p.policy_domain, r.organization_name, p.policy_type, '',
+                SELECT \(dayPeriod("r.day")), \(id("p.policy_domain")), \(id("r.organization_name")),
+                    \(id("p.policy_type")), \(id("''")),
                     SUM(p.successful_session_count), SUM(p.failed_session_count), COUNT(*)
                 FROM policies p JOIN reports r ON r.id = p.report_ref
-                WHERE \(filter) GROUP BY 1, 2, 3, 4
+                WHERE \(filter) GROUP BY r.day, p.policy_domain, r.organization_name, p.policy_type
                 UNION ALL
-                SELECT r.day, p.policy_domain, r.organization_name, p.policy_type, f.result_type,
+                SELECT \(dayPeriod("r.day")), \(id("p.policy_domain")), \(id("r.organization_name")),
+                    \(id("p.policy_type")), \(id("f.result_type")),
                     0, SUM(f.failed_session_count), COUNT(*)
                 FROM failure_details f JOIN policies p ON p.id = f.policy_ref JOIN reports r ON r.id = p.report_ref
-                WHERE \(filter) GROUP BY 1, 2, 3, 4, 5
+                WHERE \(filter) GROUP BY r.day, p.policy_domain, r.organization_name, p.policy_type, f.result_type
                 """
         case .mx:
             return """
-                SELECT r.day, p.policy_domain, f.receiving_mx_hostname, f.result_type, SUM(f.failed_session_count)
+                SELECT \(dayPeriod("r.day")), \(id("p.policy_domain")), \(id("f.receiving_mx_hostname")),
+                    \(id("f.result_type")), SUM(f.failed_session_count)
                 FROM failure_details f JOIN policies p ON p.id = f.policy_ref JOIN reports r ON r.id = p.report_ref
                 WHERE \(filter) AND f.receiving_mx_hostname IS NOT NULL AND f.receiving_mx_hostname != ''
-                GROUP BY 1, 2, 3, 4
+                GROUP BY r.day, p.policy_domain, f.receiving_mx_hostname, f.result_type
                 """
         case .modes:
             return """
-                SELECT r.day, p.policy_domain, p.sts_mode, COUNT(*)
+                SELECT \(dayPeriod("r.day")), \(id("p.policy_domain")), \(id("p.sts_mode")), COUNT(*)
                 FROM policies p JOIN reports r ON r.id = p.report_ref
                 WHERE \(filter) AND p.sts_mode IS NOT NULL
-                GROUP BY 1, 2, 3
+                GROUP BY r.day, p.policy_domain, p.sts_mode
                 """
         }
     }
 
     /// A SELECT giving coarser rows of `kind` from its day rows: `period` is the SQL expression
-    /// of the new period (`substr(period, 1, 7)` for months, `''` for all time), `filter` a
-    /// condition on the day rows.
+    /// of the new period (`period / 100` for months, `0` for all time), `filter` a condition on
+    /// the day rows.
     static func coarser(_ kind: Kind, period: String, filter: String = "1") -> String {
         "SELECT \(period), \(kind.keys), \(kind.sums) FROM \(kind.table)_day WHERE \(filter) GROUP BY 1, \(kind.keys)"
     }

@@ -8,7 +8,45 @@ enum StoreSchema {
         m.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        m.registerMigration("v2") { db in
+            try migrateToV2(db)
+        }
         return m
+    }
+
+    /// v2 keys the rollups by numbers instead of texts: each domain, organization, type, MX host
+    /// and mode is written once in `rollup_texts`, and periods are integers (`20261124` for a
+    /// day, `202611` for a month, `0` for all time). Integer keys made the rollup upserts of a
+    /// bulk ingest 40 % cheaper (smaller rows, integer comparisons in the B-trees;
+    /// BENCHMARKS.md). The v1 rows are copied over, then the v1 tables dropped.
+    static func migrateToV2(_ db: Database) throws {
+        let tables = RollupQueries.Kind.allCases.flatMap { kind in RollupGrain.allCases.map { (kind, $0) } }
+        for (kind, grain) in tables {
+            let name = kind.table + grain.suffix
+            try db.execute(sql: "ALTER TABLE \(name) RENAME TO v1_\(name)")
+        }
+        try db.execute(sql: v2)
+        // Every text of the old keys.
+        try db.execute(sql: "INSERT INTO rollup_texts (text) VALUES ('')")
+        for (kind, grain) in tables {
+            for column in kind.v1TextColumns {
+                try db.execute(
+                    sql:
+                        "INSERT OR IGNORE INTO rollup_texts (text) SELECT \(column) FROM v1_\(kind.table)\(grain.suffix)"
+                )
+            }
+        }
+        for (kind, grain) in tables {
+            let name = kind.table + grain.suffix
+            let period = grain == .total ? "0" : "CAST(replace(period, '-', '') AS INTEGER)"
+            let ids = kind.v1TextColumns.map { "(SELECT id FROM rollup_texts WHERE text = \($0))" }
+            try db.execute(
+                sql: """
+                    INSERT INTO \(name)
+                    SELECT \(period), \(ids.joined(separator: ", ")), \(kind.v1CountColumns) FROM v1_\(name)
+                    """)
+            try db.execute(sql: "DROP TABLE v1_\(name)")
+        }
     }
 
     static let v1 = """
@@ -188,4 +226,56 @@ enum StoreSchema {
             PRIMARY KEY (policy_domain, sts_mode, period)
         ) WITHOUT ROWID;
         """
+
+    /// Schema v2's tables (see `migrateToV2`): the texts, then the rollups at each grain, all
+    /// three grains alike.
+    static let v2 =
+        """
+        -- The texts of the rollup keys (policy domains, organizations, policy and result types,
+        -- MX hosts, MTA-STS modes), each once. Never deleted, so an id stays valid for good.
+        CREATE TABLE rollup_texts (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL UNIQUE
+        );
+        """ + RollupGrain.allCases.map(v2Rollups).joined()
+
+    /// The rollup tables of one grain. Exact, kept on insert so summaries never scan raw rows;
+    /// `*_id` columns are `rollup_texts` ids. Periods are integers: YYYYMMDD in the _day tables,
+    /// YYYYMM in _month, 0 in _total.
+    static func v2Rollups(_ grain: RollupGrain) -> String {
+        """
+
+        -- One row per period x policy domain x reporter x policy type x result type. The row
+        -- whose result type is '' holds the summaries' session counts; the others hold the
+        -- failure-detail sums of their type.
+        CREATE TABLE rollup\(grain.suffix) (
+            period INTEGER NOT NULL,
+            domain_id INTEGER NOT NULL,
+            organization_id INTEGER NOT NULL,
+            policy_type_id INTEGER NOT NULL,
+            result_type_id INTEGER NOT NULL,
+            successful_session_count INTEGER NOT NULL,
+            failed_session_count INTEGER NOT NULL,
+            policy_count INTEGER NOT NULL,
+            PRIMARY KEY (period, domain_id, organization_id, policy_type_id, result_type_id)
+        ) WITHOUT ROWID;
+        -- Failed sessions per receiving MX host (from failure details).
+        CREATE TABLE mx_rollup\(grain.suffix) (
+            period INTEGER NOT NULL,
+            domain_id INTEGER NOT NULL,
+            host_id INTEGER NOT NULL,
+            result_type_id INTEGER NOT NULL,
+            failed_session_count INTEGER NOT NULL,
+            PRIMARY KEY (period, domain_id, host_id, result_type_id)
+        ) WITHOUT ROWID;
+        -- MTA-STS modes seen per domain (policies counted).
+        CREATE TABLE mode_rollup\(grain.suffix) (
+            period INTEGER NOT NULL,
+            domain_id INTEGER NOT NULL,
+            mode_id INTEGER NOT NULL,
+            policy_count INTEGER NOT NULL,
+            PRIMARY KEY (period, domain_id, mode_id)
+        ) WITHOUT ROWID;
+        """
+    }
 }

@@ -61,99 +61,103 @@ extension ReportStore {
     }
 
     static func summary(_ db: Database, _ filter: ReportFilter, topHosts: Int) throws -> [DomainSummary] {
+        var reader = RollupReader(db)
         var conditions: [String] = []
         var args: [any DatabaseValueConvertible] = []
-        if let c = ReportFilter.inList("policy_domain", filter.domains) {
+        if let c = RollupReader.idsIn("domain_id", filter.domains) {
             conditions.append(c)
             args += filter.domains
         }
         var mainConditions = conditions
         var mainArgs = args
-        if let c = ReportFilter.inList("organization_name", filter.reporters, collateNoCase: true) {
+        if let c = RollupReader.idsIn("organization_id", filter.reporters, collateNoCase: true) {
             mainConditions.append(c)
             mainArgs += filter.reporters
         }
-        var byDomain: [String: DomainSummary] = [:]
-        var reporters: [String: [String: (Int64, Int64)]] = [:]
-        try filter.eachRollupRow(
-            db, table: "rollup",
-            columns: """
-                policy_domain, organization_name, policy_type, result_type,
-                SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)
-                """,
-            groupBy: "policy_domain, organization_name, policy_type, result_type", conditions: mainConditions,
-            arguments: mainArgs
-        ) { row in
-            let domain: String = row[0]
-            let org: String = row[1]
-            let type: String = row[2]
-            let result: String = row[3]
-            let ok: Int64 = row[4]
-            let failed: Int64 = row[5]
-            let n: Int64 = row[6]
-            var s = byDomain[domain] ?? DomainSummary(policyDomain: domain)
-            if result.isEmpty {
-                s.successfulSessionCount += ok
-                s.failedSessionCount += failed
-                s.policyTypes[type, default: 0] += n
-                s.policyCount += n
-                var r = reporters[domain, default: [:]][org] ?? (0, 0)
-                r.0 += ok
-                r.1 += failed
-                reporters[domain, default: [:]][org] = r
+        // The rows are added up here rather than by GROUP BY: SQLite sorted them to group, which
+        // cost more than reading them (BENCHMARKS.md §4). Everything is keyed by text ids.
+        guard let sessionsRow = try reader.ids(of: [""]).first else { return [] }
+        var byDomain: [Int64: DomainTotals] = [:]
+        try reader.eachRow(
+            "rollup",
+            """
+            domain_id, organization_id, policy_type_id, result_type_id,
+            successful_session_count, failed_session_count, policy_count
+            """, filter, conditions: mainConditions, arguments: mainArgs
+        ) { r in
+            let (ok, failed, n) = (r[4], r[5], r[6])
+            if r[3] == sessionsRow {
+                byDomain[r[0], default: DomainTotals()].addSessions(
+                    organization: r[1], policyType: r[2], successful: ok, failed: failed, policies: n)
             } else {
-                s.resultTypes[result, default: 0] += failed
+                byDomain[r[0], default: DomainTotals()].resultTypes[r[3], default: 0] += failed
             }
-            byDomain[domain] = s
         }
-        for (domain, orgs) in reporters {
-            byDomain[domain]?.reporters = orgs.map {
+        let wantedResults = filter.resultTypes.isEmpty ? nil : try reader.ids(of: filter.resultTypes)
+        try reader.eachRow(
+            "mx_rollup", "domain_id, host_id, result_type_id, failed_session_count", filter, conditions: conditions,
+            arguments: args
+        ) { r in
+            guard byDomain[r[0]] != nil, wantedResults?.contains(r[2]) ?? true else { return }
+            byDomain[r[0]]!.hosts[r[1], default: [:]][r[2], default: 0] += r[3]
+        }
+        try reader.eachRow(
+            "mode_rollup", "domain_id, mode_id, policy_count", filter, conditions: conditions, arguments: args
+        ) { r in
+            guard byDomain[r[0]] != nil else { return }
+            byDomain[r[0]]!.modes[r[1], default: 0] += r[2]
+        }
+
+        var out: [DomainSummary] = []
+        out.reserveCapacity(byDomain.count)
+        for (domainID, t) in byDomain {
+            var s = DomainSummary(policyDomain: try reader.text(domainID))
+            s.successfulSessionCount = t.successful
+            s.failedSessionCount = t.failed
+            s.policyCount = t.policies
+            for (id, n) in t.policyTypes { s.policyTypes[try reader.text(id)] = n }
+            for (id, n) in t.resultTypes { s.resultTypes[try reader.text(id)] = n }
+            for (id, n) in t.modes { s.stsModes[try reader.text(id)] = n }
+            s.reporters = try t.reporters.map { id, counts in
                 DomainSummary.Reporter(
-                    organizationName: $0.key, successfulSessionCount: $0.value.0, failedSessionCount: $0.value.1)
+                    organizationName: try reader.text(id), successfulSessionCount: counts.0,
+                    failedSessionCount: counts.1)
             }.sorted { ($0.failedSessionCount, $1.organizationName) > ($1.failedSessionCount, $0.organizationName) }
-        }
-
-        // Top failing MX hosts.
-        var hosts: [String: [String: [String: Int64]]] = [:]
-        try filter.eachRollupRow(
-            db, table: "mx_rollup",
-            columns: "policy_domain, receiving_mx_hostname, result_type, SUM(failed_session_count)",
-            groupBy: "policy_domain, receiving_mx_hostname, result_type", conditions: conditions, arguments: args
-        ) { row in
-            let domain: String = row[0]
-            let host: String = row[1]
-            let result: String = row[2]
-            let n: Int64 = row[3]
-            if !filter.resultTypes.isEmpty && !filter.resultTypes.contains(result) { return }
-            hosts[domain, default: [:]][host, default: [:]][result, default: 0] += n
-        }
-        for (domain, hostMap) in hosts {
-            let list = hostMap.map { host, results in
-                DomainSummary.MXHost(
-                    hostname: host, failedSessionCount: results.values.reduce(0, +), resultTypes: results)
+            let hosts = try t.hosts.map { id, results in
+                var named: [String: Int64] = [:]
+                for (r, n) in results { named[try reader.text(r)] = n }
+                return DomainSummary.MXHost(
+                    hostname: try reader.text(id), failedSessionCount: results.values.reduce(0, +), resultTypes: named)
             }.sorted { ($0.failedSessionCount, $1.hostname) > ($1.failedSessionCount, $0.hostname) }
-            byDomain[domain]?.mxHosts = Array(list.prefix(topHosts))
-        }
-
-        // MTA-STS modes.
-        try filter.eachRollupRow(
-            db, table: "mode_rollup", columns: "policy_domain, sts_mode, SUM(policy_count)",
-            groupBy: "policy_domain, sts_mode", conditions: conditions, arguments: args
-        ) { row in
-            let domain: String = row[0]
-            let mode: String = row[1]
-            let n: Int64 = row[2]
-            byDomain[domain]?.stsModes[mode, default: 0] += n
-        }
-
-        var out = Array(byDomain.values)
-        if !filter.resultTypes.isEmpty {
-            out = out.compactMap { s in
-                var s = s
+            s.mxHosts = Array(hosts.prefix(topHosts))
+            if !filter.resultTypes.isEmpty {
                 s.resultTypes = s.resultTypes.filter { filter.resultTypes.contains($0.key) }
-                return s.resultTypes.isEmpty ? nil : s
+                if s.resultTypes.isEmpty { continue }
             }
+            out.append(s)
         }
         return out.sorted { $0.policyDomain < $1.policyDomain }
+    }
+}
+
+/// One domain's rollup rows added up, keyed by text ids (`Summary`).
+private struct DomainTotals {
+    var successful: Int64 = 0
+    var failed: Int64 = 0
+    var policies: Int64 = 0
+    var policyTypes: [Int64: Int64] = [:]
+    var resultTypes: [Int64: Int64] = [:]
+    var reporters: [Int64: (Int64, Int64)] = [:]
+    var hosts: [Int64: [Int64: Int64]] = [:]
+    var modes: [Int64: Int64] = [:]
+
+    mutating func addSessions(organization: Int64, policyType: Int64, successful: Int64, failed: Int64, policies: Int64)
+    {
+        self.successful += successful
+        self.failed += failed
+        self.policies += policies
+        policyTypes[policyType, default: 0] += policies
+        reporters[organization, default: (0, 0)].0 += successful
+        reporters[organization, default: (0, 0)].1 += failed
     }
 }

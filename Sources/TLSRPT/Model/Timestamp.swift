@@ -158,6 +158,14 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
     /// Creates a day from its distance to 1970-01-01.
     public init(daysSinceEpoch: Int32) { self.daysSinceEpoch = daysSinceEpoch }
 
+    /// The day of a proleptic Gregorian date (a valid one: `month` 1…12, `day` within it).
+    public init(year: Int, month: Int, day: Int) {
+        daysSinceEpoch = Int32(clamping: Day.daysFromCivil(year: year, month: month, day: day))
+    }
+
+    /// Year, month (1…12) and day of the month (1…31).
+    public var civil: (year: Int, month: Int, day: Int) { Day.civilFromDays(Int(daysSinceEpoch)) }
+
     /// Parses `YYYY-MM-DD`.
     public init?(_ text: String) {
         guard text.utf8.count == 10, let t = Timestamp(rfc3339: text) else { return nil }

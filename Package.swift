@@ -26,11 +26,13 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TLSRPT", dependencies: ["CZlib"]),
+        // sqlite3_config (variadic, so not callable from Swift) for the store.
+        .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "TLSRPTMail", dependencies: ["TLSRPT"]),
         .target(
             name: "TLSRPTStore",
             dependencies: [
-                "TLSRPT", "TLSRPTMail",
+                "TLSRPT", "TLSRPTMail", "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -77,7 +77,21 @@ extension ReportStore {
         // The rows are added up here rather than by GROUP BY: SQLite sorted them to group, which
         // cost more than reading them (BENCHMARKS.md §4). Everything is keyed by text ids.
         guard let sessionsRow = try reader.ids(of: [""]).first else { return [] }
-        var byDomain: [Int64: DomainTotals] = [:]
+        // Rows come in key order, a domain's rows one after the other within a period: the
+        // last domain's slot is remembered, so most rows need no dictionary lookup.
+        var slots: [Int64: Int] = [:]
+        var totals: [DomainTotals] = []
+        var last: (domain: Int64, slot: Int) = (-1, -1)
+        func slot(_ domain: Int64, create: Bool) -> Int? {
+            if domain == last.domain { return last.slot }
+            guard let i = slots[domain] ?? (create ? totals.count : nil) else { return nil }
+            if i == totals.count {
+                slots[domain] = i
+                totals.append(DomainTotals(id: domain))
+            }
+            last = (domain, i)
+            return i
+        }
         try reader.eachRow(
             "rollup",
             """
@@ -85,12 +99,12 @@ extension ReportStore {
             successful_session_count, failed_session_count, policy_count
             """, filter, conditions: mainConditions, arguments: mainArgs
         ) { r in
-            let (ok, failed, n) = (r[4], r[5], r[6])
+            let i = slot(r[0], create: true)!
             if r[3] == sessionsRow {
-                byDomain[r[0], default: DomainTotals()].addSessions(
-                    organization: r[1], policyType: r[2], successful: ok, failed: failed, policies: n)
+                totals[i].addSessions(
+                    organization: r[1], policyType: r[2], successful: r[4], failed: r[5], policies: r[6])
             } else {
-                byDomain[r[0], default: DomainTotals()].resultTypes[r[3], default: 0] += failed
+                totals[i].resultTypes[r[3], default: 0] += r[5]
             }
         }
         let wantedResults = filter.resultTypes.isEmpty ? nil : try reader.ids(of: filter.resultTypes)
@@ -98,20 +112,20 @@ extension ReportStore {
             "mx_rollup", "domain_id, host_id, result_type_id, failed_session_count", filter, conditions: conditions,
             arguments: args
         ) { r in
-            guard byDomain[r[0]] != nil, wantedResults?.contains(r[2]) ?? true else { return }
-            byDomain[r[0]]!.hosts[r[1], default: [:]][r[2], default: 0] += r[3]
+            guard let i = slot(r[0], create: false), wantedResults?.contains(r[2]) ?? true else { return }
+            totals[i].hosts[r[1], default: [:]][r[2], default: 0] += r[3]
         }
         try reader.eachRow(
             "mode_rollup", "domain_id, mode_id, policy_count", filter, conditions: conditions, arguments: args
         ) { r in
-            guard byDomain[r[0]] != nil else { return }
-            byDomain[r[0]]!.modes[r[1], default: 0] += r[2]
+            guard let i = slot(r[0], create: false) else { return }
+            totals[i].modes[r[1], default: 0] += r[2]
         }
 
         var out: [DomainSummary] = []
-        out.reserveCapacity(byDomain.count)
-        for (domainID, t) in byDomain {
-            var s = DomainSummary(policyDomain: try reader.text(domainID))
+        out.reserveCapacity(totals.count)
+        for t in totals {
+            var s = DomainSummary(policyDomain: try reader.text(t.id))
             s.successfulSessionCount = t.successful
             s.failedSessionCount = t.failed
             s.policyCount = t.policies
@@ -142,6 +156,8 @@ extension ReportStore {
 
 /// One domain's rollup rows added up, keyed by text ids (`Summary`).
 private struct DomainTotals {
+    /// The domain's `rollup_texts` id.
+    var id: Int64
     var successful: Int64 = 0
     var failed: Int64 = 0
     var policies: Int64 = 0

@@ -13,6 +13,7 @@ final class ByteSource {
     private var buffer: [UInt8] = []
     private var start = 0
     private var eof = false
+    private var shortReadIsEnd = false
     private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: ByteSource.chunkSize)
 
     deinit { scratch.deallocate() }
@@ -27,12 +28,16 @@ final class ByteSource {
         self.ownsDescriptor = false
     }
 
-    init?(path: String) {
+    /// Opens `path`. With `regularFile` (the directory said so), a read that returns less than
+    /// asked is taken as the end of the file, as it is for regular files on Linux and macOS,
+    /// saving the read that would return 0 (one system call of five per report file).
+    init?(path: String, regularFile: Bool = false) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
         self.fd = fd
         self.name = path
         self.ownsDescriptor = true
+        self.shortReadIsEnd = regularFile
     }
 
     /// Test and fuzz entry: reads from memory.
@@ -72,6 +77,7 @@ final class ByteSource {
             return false
         }
         buffer.append(contentsOf: UnsafeBufferPointer(start: scratch, count: n))
+        if shortReadIsEnd && n < Self.chunkSize { eof = true }
         return true
     }
 
@@ -88,9 +94,11 @@ final class ByteSource {
             if available > limit { return nil }
         }
         guard available <= limit else { return nil }
-        let out = Array(buffer[start...])
+        // A whole small file is handed over as read, without a copy.
+        let out = start == 0 ? buffer : Array(buffer[start...])
         consumed += out.count
-        start = buffer.count
+        buffer = []
+        start = 0
         return out
     }
 

@@ -55,22 +55,29 @@ public struct InputWalker: Sendable {
         try readFile(ByteSource(bytes: bytes, name: name), provenance: Provenance(origin: name), explicit: true, handle)
     }
 
-    private func walk(path: String, explicit: Bool = true, _ handle: (InputEvent) throws -> Void) rethrows {
+    private func walk(
+        path: String, explicit: Bool = true, kind: DirectoryEntry.Kind = .unknown,
+        _ handle: (InputEvent) throws -> Void
+    ) rethrows {
         if path == "-" {
             let source = ByteSource(fileDescriptor: 0, name: "-")
             try readFile(source, provenance: Provenance(origin: "-"), explicit: true, handle)
             return
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            try handle(.failed(Provenance(origin: path), ReportError(.noReport, "no such file or directory")))
-            return
+        var isDirectory = kind == .directory
+        if kind == .unknown {
+            var flag: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &flag) else {
+                try handle(.failed(Provenance(origin: path), ReportError(.noReport, "no such file or directory")))
+                return
+            }
+            isDirectory = flag.boolValue
         }
-        if isDirectory.boolValue {
+        if isDirectory {
             try walkDirectory(path, handle)
             return
         }
-        guard let source = ByteSource(path: path) else {
+        guard let source = ByteSource(path: path, regularFile: kind == .regularFile) else {
             try handle(.failed(Provenance(origin: path), ReportError(.noReport, "cannot open: \(lastErrorText())")))
             return
         }
@@ -78,14 +85,13 @@ public struct InputWalker: Sendable {
     }
 
     private func walkDirectory(_ path: String, _ handle: (InputEvent) throws -> Void) rethrows {
-        let fm = FileManager.default
         if MaildirReader.isMaildir(path) {
             try MaildirReader(path: path, walker: self).read(handle)
             return
         }
-        let names = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).sorted()
-        for name in names where !name.hasPrefix(".") {
-            try walk(path: (path as NSString).appendingPathComponent(name), explicit: false, handle)
+        for entry in DirectoryEntry.list(path) where !entry.name.hasPrefix(".") {
+            let child = path.hasSuffix("/") ? path + entry.name : path + "/" + entry.name
+            try walk(path: child, explicit: false, kind: entry.kind, handle)
         }
     }
 
@@ -156,5 +162,5 @@ func directoryExists(_ path: String, _ flag: inout ObjCBool) -> Bool {
 
 /// Regular entries of a directory, sorted by name (empty when it cannot be read).
 func listDirectory(_ path: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+    DirectoryEntry.list(path).map(\.name)
 }

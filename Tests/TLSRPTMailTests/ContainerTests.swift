@@ -99,6 +99,38 @@ import Testing
         #expect(o.skipped.count == 1)
     }
 
+    /// Entries the directory does not type as plain files or folders (symbolic links) are
+    /// looked at and followed; a dangling link is an error naming it; files are read whole
+    /// whatever their size (the walker reads a regular file until a short read); a trailing
+    /// slash gives no double slash in the provenance.
+    @Test func directoryWalkFollowsLinksAndReadsWholeFiles() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let elsewhere = try TestPaths.temporaryDirectory()
+        let fm = FileManager.default
+        try Data(MailBuilder.reportJSON(id: "target").utf8).write(to: elsewhere.appendingPathComponent("t.json"))
+        try fm.createDirectory(at: elsewhere.appendingPathComponent("folder"), withIntermediateDirectories: true)
+        try Data(TestCompression.gzip(MailBuilder.reportJSON(id: "in-folder"))).write(
+            to: elsewhere.appendingPathComponent("folder/f.json.gz"))
+        try fm.createSymbolicLink(
+            atPath: dir.appendingPathComponent("a-link.json").path,
+            withDestinationPath: elsewhere.appendingPathComponent("t.json").path)
+        try fm.createSymbolicLink(
+            atPath: dir.appendingPathComponent("b-folder-link").path,
+            withDestinationPath: elsewhere.appendingPathComponent("folder").path)
+        try fm.createSymbolicLink(
+            atPath: dir.appendingPathComponent("c-dangling.json").path, withDestinationPath: "/nonexistent/x.json")
+        // Larger than one 256 KB read: a report with a 700 KB contact-info.
+        let big = MailBuilder.reportJSON(id: "big").replacingOccurrences(
+            of: "tlsrpt@sender.example", with: String(repeating: "x", count: 700_000))
+        #expect(big.utf8.count > 700_000)
+        try Data(big.utf8).write(to: dir.appendingPathComponent("d-big.json"))
+        let o = extract([dir.path + "/"])
+        #expect(o.reportIDs == ["target", "in-folder", "big"])
+        #expect(o.rejected.count == 1)
+        #expect(o.rejected.first?.0.description == dir.path + "/c-dangling.json")
+        #expect(o.rejected.first?.1.message == "no such file or directory")
+    }
+
     @Test func emptyDirectoryAndMissingPathAreErrors() throws {
         let dir = try TestPaths.temporaryDirectory()
         let o = extract([dir.path, dir.appendingPathComponent("missing").path])

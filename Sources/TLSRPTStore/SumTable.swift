@@ -1,0 +1,78 @@
+/// A key of a few small integers that can hash itself cheaply (`SumTable`).
+protocol PackedKey: Equatable, Sendable {
+    /// 64 well-mixed bits of the key.
+    var hashBits: UInt64 { get }
+}
+
+/// Folds `word` into the hash `h` (SplitMix64's finalizer over their sum; zero words still
+/// change the hash, which a bare multiply would not).
+@inline(__always)
+func mixHash(_ h: UInt64, _ word: UInt64) -> UInt64 {
+    var z = h &+ word &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}
+
+/// Sums per key in an open-addressing hash table (linear probing, power-of-two size, at most
+/// half full). Bulk ingest adds ~25 rollup changes per report on the reading thread; with
+/// Swift's `Dictionary` each one ran SipHash over the whole key (`Hasher`), which was most of
+/// the cost of gathering them (BENCHMARKS.md).
+struct SumTable<Key: PackedKey, Value: Sendable>: Sendable {
+    private var keys: [Key?]
+    private var values: [Value]
+    private let empty: Value
+    /// Keys held.
+    private(set) var count = 0
+
+    /// An empty table; `zero` is the value a key starts from.
+    init(zero: Value, capacity: Int = 64) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = Array(repeating: nil, count: size)
+        values = Array(repeating: zero, count: size)
+        empty = zero
+    }
+
+    /// Changes the value of `key` (starting from the zero value when new) with `change`.
+    @inline(__always)
+    mutating func update(_ key: Key, _ change: (inout Value) -> Void) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: key.hashBits) & mask
+        while let k = keys[i] {
+            if k == key {
+                change(&values[i])
+                return
+            }
+            i = (i + 1) & mask
+        }
+        keys[i] = key
+        count += 1
+        change(&values[i])
+    }
+
+    /// The value of `key`, if it is held.
+    func value(_ key: Key) -> Value? {
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: key.hashBits) & mask
+        while let k = keys[i] {
+            if k == key { return values[i] }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    /// Every key and its value, in no particular order.
+    func forEach(_ body: (Key, Value) throws -> Void) rethrows {
+        for i in keys.indices {
+            if let k = keys[i] { try body(k, values[i]) }
+        }
+    }
+
+    private mutating func grow() {
+        var bigger = SumTable(zero: empty, capacity: keys.count)
+        forEach { k, v in bigger.update(k) { $0 = v } }
+        self = bigger
+    }
+}

@@ -36,7 +36,9 @@ public struct ReportExtractor: Sendable {
         try walker.walk(bytes: bytes, name: name) { event in try dispatch(event, handle) }
     }
 
-    private func dispatch(_ event: InputEvent, _ handle: (ExtractedItem) throws -> Void) rethrows {
+    /// The outcomes of one walker event, in order: a payload's reports and rejections, a message
+    /// without a report, an input that failed. What `extract` does with each event.
+    public func dispatch(_ event: InputEvent, _ handle: (ExtractedItem) throws -> Void) rethrows {
         switch event {
         case .payload(let payload):
             try decode(payload, handle)

@@ -88,8 +88,13 @@ public final class IngestSession: @unchecked Sendable {
 
     /// Queues an item; commits when the batch is full.
     public func add(_ item: ExtractedItem) throws {
-        pending.append(PreparedItem(item))
-        if case .report(let report, let payload) = item {
+        try add(prepared: PreparedItem(item))
+    }
+
+    /// Queues an item whose rows are already prepared (on any thread: `ingest(_:with:)`).
+    func add(prepared: PreparedItem) throws {
+        pending.append(prepared)
+        if case .report(let report, let payload) = prepared.item {
             pendingRollups.add(report)
             pendingBytes += payload.bytes.count
         }

@@ -36,13 +36,13 @@ struct IngestCommand: ParsableCommand {
         let extractor = limits.extractor()
         let progress = quiet ? nil : ProgressMeter.forTerminal()
         do {
-            try extractor.extract(paths) { item in
+            // Payloads are decoded on every core, stored in input order (IngestSession.ingest).
+            try session.ingest(paths, with: extractor) { item in
                 progress?.add(item)
                 if case .rejected(let provenance, let error, _, _) = item, !quiet {
                     progress?.finish()
                     printError(SafeText.terminal("rejected \(provenance): \(error)"))
                 }
-                try session.add(item)
             }
             try session.flush()
         } catch {

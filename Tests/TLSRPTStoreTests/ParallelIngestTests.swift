@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import TLSRPT
+import TLSRPTMail
+import TLSRPTTestSupport
+import Testing
+
+@testable import TLSRPTStore
+
+/// `IngestSession.ingest(_:with:)` (payloads decoded on several threads, as `tlsrpt ingest`
+/// does) stores exactly what the one-thread walk stores, in the same order: reports, receipts
+/// with their outcomes, rejected inputs, tally — across many read-ahead windows.
+@Suite struct ParallelIngestTests {
+    /// Every row of the tables that record order and outcome, as text.
+    func contents(_ store: ReportStore) throws -> [String] {
+        try store.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT 'report ' || id || ' ' || report_id || ' ' || hex(content_hash) FROM reports
+                    UNION ALL SELECT 'receipt ' || id || ' ' || report_ref || ' ' || source || ' ' || outcome FROM receipts
+                    UNION ALL SELECT 'rejected ' || id || ' ' || source || ' ' || reason FROM rejected_inputs
+                    UNION ALL SELECT 'policy ' || id || ' ' || report_ref || ' ' || policy_domain FROM policies
+                    """)
+        }
+    }
+
+    @Test func sameRowsInTheSameOrderAsOneThread() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        var g = SeededGenerator(seed: 99)
+        var files = 0
+        func write(_ name: String, _ bytes: [UInt8]) throws {
+            try Data(bytes).write(to: dir.appendingPathComponent(name))
+            files += 1
+        }
+        let reports = (0..<650).map { RandomReports.report(&g, index: $0) }
+        for i in 0..<700 {
+            let name = String(format: "f%04d", i)
+            // Files 650…699 bring reports 0…49 again: the same (a duplicate) for even i, with
+            // one more successful session (a conflict) for odd i.
+            var report = reports[i % 650]
+            if i >= 650 && i % 2 == 1 { report.policies[0].successfulSessionCount += 1 }
+            let json = ReportEncoder(pretty: false).encode(report)
+            let mail = MailBuilder.message(parts: [MailBuilder.part(json, .gzipBase64)])
+            switch i % 650 % 7 {
+            case 0: try write(name + ".json", Array(json.utf8))
+            case 1: try write(name + ".eml", Array(mail.utf8))
+            case 2: try write(name + ".json", Array(#"{"organization-name": 5}"#.utf8))
+            case 3: try write(name + ".txt", Array("not a report".utf8))
+            case 4: try write(name + ".mbox", Array(MailBuilder.mbox([mail, MailBuilder.plainMessage()]).utf8))
+            default: try write(name + ".json.gz", TestCompression.gzip(json))
+            }
+        }
+        #expect(files == 700)
+
+        let oneThread = try freshStore()
+        let sequential = IngestSession(store: oneThread, batchSize: 97)
+        try ReportExtractor().extract([dir.path]) { try sequential.add($0) }
+        try sequential.flush()
+
+        let parallelStore = try freshStore()
+        let parallel = IngestSession(store: parallelStore, batchSize: 97, pipelined: true)
+        var seen = 0
+        try parallel.ingest([dir.path], with: ReportExtractor(), workers: 3) { _ in seen += 1 }
+        try parallel.flush()
+
+        #expect(sequential.tally == parallel.tally)
+        // Of reports 0…649, those with i % 7 in 2, 3 are a bad report and a text file: 464 stored.
+        // Of 650…699 (reports 0…49 again), 36 are reports: 18 duplicates, 18 conflicts.
+        // Rejected: the 93 + 7 bad reports; without a report: the mboxes' 93 + 7 plain mails and
+        // the 93 + 7 text files (passed over in a directory).
+        #expect(parallel.tally.stored == 464)
+        #expect(parallel.tally.duplicates == 18)
+        #expect(parallel.tally.conflicts == 18)
+        #expect(parallel.tally.rejected == 100)
+        #expect(parallel.tally.withoutReport == 200)
+        #expect(
+            seen == parallel.tally.stored + parallel.tally.duplicates + parallel.tally.conflicts
+                + parallel.tally.rejected + parallel.tally.withoutReport)
+        let a = try contents(oneThread)
+        let b = try contents(parallelStore)
+        #expect(a.count > 1500)
+        #expect(a == b)
+        #expect(try parallelStore.rollupMismatches() == 0)
+        #expect(try parallelStore.summary(ReportFilter()) == oneThread.summary(ReportFilter()))
+    }
+}

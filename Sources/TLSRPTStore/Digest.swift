@@ -88,20 +88,25 @@ extension ReportStore {
         total: [DailyPoint], byDomain: [String: [DailyPoint]]
     ) {
         var reader = RollupReader(db)
-        var conditions = ["result_type_id = \(RollupQueries.id("''"))", "period BETWEEN ? AND ?"]
-        var args: [any DatabaseValueConvertible] = [RollupPeriod.day(from), RollupPeriod.day(to)]
         let normalized = domains.map(normalizeDomain)
-        if let c = RollupReader.idsIn("domain_id", normalized) {
-            conditions.append(c)
-            args += normalized
-        }
         var rows: [(day: Day, domain: Int64, ok: Int64, failed: Int64)] = []
-        try reader.eachRow(
-            """
-            SELECT period, domain_id, successful_session_count, failed_session_count FROM rollup_day
-            WHERE \(conditions.joined(separator: " AND "))
-            """, args
-        ) { r in rows.append((RollupPeriod.dayOf(r[0]), r[1], r[2], r[3])) }
+        if let sessionsRow = try reader.ids(of: [""]).first {
+            try RollupCells.each(
+                db, .day, from: RollupPeriod.day(from), to: RollupPeriod.day(to),
+                condition: RollupReader.idsIn("domain_id", normalized), arguments: normalized
+            ) { key, bytes in
+                var ok: Int64 = 0
+                var failed: Int64 = 0
+                try RollupCell.visit(
+                    bytes,
+                    sessions: { k, c in
+                        guard k.resultType == sessionsRow else { return }
+                        ok += c.successful
+                        failed += c.failed
+                    }, mx: { _, _ in }, modes: { _, _ in })
+                rows.append((RollupPeriod.dayOf(key.period), key.domain, ok, failed))
+            }
+        }
         let n = Int(to.daysSinceEpoch - from.daysSinceEpoch) + 1
         var total = (0..<n).map {
             DailyPoint(day: from.adding(days: $0), successfulSessionCount: 0, failedSessionCount: 0)

@@ -23,35 +23,27 @@ enum DomainUpgrade {
         return written
     }
 
-    /// Recomputes every rollup row of `domains` for `day` (and its month, and all time) from the
-    /// stored reports (`RollupQueries`). Run after the batch's own rollup changes are applied.
+    /// Recomputes the rollup cells of `domains` for `day`, its month and all time: the day
+    /// cell from the stored reports, the month cell from the day cells, the all-time cell from
+    /// the month cells. Run after the batch's own rollup changes are applied.
     static func refreshRollups(_ db: Database, day: String, domains: Set<String>) throws {
         guard let parsed = Day(day) else { return }
-        let periods = [RollupPeriod.day(parsed), RollupPeriod.month(parsed), RollupPeriod.allTime]
+        let month = RollupPeriod.month(parsed)
         for domain in domains.sorted() {
-            // The domain may be new to the rollups.
-            try db.execute(sql: "INSERT OR IGNORE INTO rollup_texts (text) VALUES (?)", arguments: [domain])
-            for kind in RollupQueries.Kind.allCases {
-                // ?1 is the period of the rows rebuilt, ?2 the domain, ?3 the day as text.
-                let domainID = RollupQueries.id("?2")
-                let selects = [
-                    RollupQueries.day(kind, filter: "r.day = ?3 AND p.policy_domain = ?2"),
-                    RollupQueries.coarser(
-                        kind, period: "?1",
-                        filter: "period BETWEEN ?1 * 100 AND ?1 * 100 + 99 AND domain_id = \(domainID)"),
-                    RollupQueries.coarser(kind, period: "?1", filter: "domain_id = \(domainID)"),
-                ]
-                for (grain, (period, select)) in zip(RollupGrain.allCases, zip(periods, selects)) {
-                    let table = kind.table + grain.suffix
-                    try db.execute(
-                        sql: "DELETE FROM \(table) WHERE period = ?1 AND domain_id = \(domainID)",
-                        arguments: [period, domain])
-                    // Only the day grain's SELECT reads the raw rows, and so the day text (?3).
-                    try db.execute(
-                        sql: "INSERT INTO \(table) \(select)",
-                        arguments: grain == .day ? [period, domain, day] : [period, domain])
-                }
-            }
+            let id = try RollupCells.textID(db, domain)
+            let dayKey = RollupCells.Key(period: RollupPeriod.day(parsed), domain: id)
+            let fresh = try RollupCells.fresh(
+                db, filter: "r.day = ?1 AND p.policy_domain = ?2", arguments: [day, domain])
+            try RollupCells.replace(db, .day, keys: [dayKey], with: fresh)
+            let days = try RollupCells.load(
+                db, .day, from: month * 100, to: month * 100 + 99, condition: "domain_id = ?", arguments: [id])
+            try RollupCells.replace(
+                db, .month, keys: [RollupCells.Key(period: month, domain: id)],
+                with: RollupCells.coarser(days, period: RollupPeriod.monthOf))
+            let months = try RollupCells.load(db, .month, condition: "domain_id = ?", arguments: [id])
+            try RollupCells.replace(
+                db, .total, keys: [RollupCells.Key(period: RollupPeriod.allTime, domain: id)],
+                with: RollupCells.coarser(months) { _ in RollupPeriod.allTime })
         }
     }
 }

@@ -104,57 +104,45 @@ extension ReportStore {
             try db.execute(
                 sql: "DELETE FROM rejected_inputs WHERE received_at < ?", arguments: [cutoff.start.seconds])
             let rejected = db.changesCount
-            let dayPeriod = RollupPeriod.day(cutoff)
+            // Day cells before the cutoff go; the cut month's cells are rebuilt from the day
+            // cells that remain, and the all-time cells from the months that remain.
             let month = RollupPeriod.month(cutoff)
-            for kind in RollupQueries.Kind.allCases {
-                // Day rows before the cutoff go; the cut month's row is rebuilt from the day rows
-                // that remain, and the all-time rows from the months that remain.
-                try db.execute(sql: "DELETE FROM \(kind.table)_day WHERE period < ?", arguments: [dayPeriod])
-                try db.execute(sql: "DELETE FROM \(kind.table)_month WHERE period <= ?", arguments: [month])
-                try db.execute(
-                    sql: "INSERT INTO \(kind.table)_month "
-                        + RollupQueries.coarser(
-                            kind, period: "period / 100", filter: "period BETWEEN ?1 * 100 AND ?1 * 100 + 99"),
-                    arguments: [month])
-                try db.execute(sql: "DELETE FROM \(kind.table)_total")
-                try db.execute(
-                    sql: """
-                        INSERT INTO \(kind.table)_total SELECT 0, \(kind.keys), \(kind.sums)
-                        FROM \(kind.table)_month GROUP BY \(kind.keys)
-                        """)
-            }
+            try db.execute(sql: "DELETE FROM rollup_day WHERE period < ?", arguments: [RollupPeriod.day(cutoff)])
+            try db.execute(sql: "DELETE FROM rollup_month WHERE period <= ?", arguments: [month])
+            let days = try RollupCells.load(db, .day, from: month * 100, to: month * 100 + 99)
+            try RollupCells.add(db, .month, RollupCells.coarser(days, period: RollupPeriod.monthOf))
+            try db.execute(sql: "DELETE FROM rollup_total")
+            let months = try RollupCells.load(db, .month)
+            try RollupCells.add(db, .total, RollupCells.coarser(months) { _ in RollupPeriod.allTime })
             return PruneResult(reports: reports, rejectedInputs: rejected)
         }
     }
 
-    /// Recomputes every rollup from the raw rows and compares with the stored ones: the
-    /// number of rows that differ, in either direction, over all nine rollup tables (0 when the
-    /// rollups are exact). Used by tests and `tlsrpt verify`.
+    /// Recomputes every rollup from the raw rows and compares with the stored ones: the number
+    /// of rollup rows (cells: a grain, period and domain) that differ, missing, extra or
+    /// damaged (0 when the rollups are exact). Day cells are checked against the reports, month
+    /// cells against the day cells, all-time cells against the month cells. Used by tests and
+    /// `tlsrpt verify`.
     public func rollupMismatches() throws -> Int {
         try read { db in
-            var total = 0
-            for check in Self.rollupChecks {
-                total +=
-                    try Int.fetchOne(
-                        db,
-                        sql: """
-                            WITH fresh AS (\(check.fresh)), stored AS (SELECT * FROM \(check.table))
-                            SELECT (SELECT COUNT(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM stored))
-                                 + (SELECT COUNT(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM fresh))
-                            """) ?? 0
+            var damaged = 0
+            func stored(_ grain: RollupGrain) throws -> [RollupCells.Key: RollupCell] {
+                var out: [RollupCells.Key: RollupCell] = [:]
+                try RollupCells.each(db, grain, from: .min, to: .max) { key, bytes in
+                    if let cell = try? RollupCell(decoding: bytes) { out[key] = cell } else { damaged += 1 }
+                }
+                return out
             }
-            return total
+            func differing(_ a: [RollupCells.Key: RollupCell], _ b: [RollupCells.Key: RollupCell]) -> Int {
+                Set(a.keys).union(b.keys).filter { a[$0] ?? RollupCell() != b[$0] ?? RollupCell() }.count
+            }
+            let days = try stored(.day)
+            let months = try stored(.month)
+            let totals = try stored(.total)
+            return damaged + differing(try RollupCells.fresh(db), days)
+                + differing(RollupCells.coarser(days, period: RollupPeriod.monthOf), months)
+                + differing(RollupCells.coarser(months) { _ in RollupPeriod.allTime }, totals)
         }
-    }
-
-    /// Each rollup table with the query that recomputes it (`RollupQueries`): the day grain from
-    /// the raw rows, the month and all-time grains from the day grain (checked in turn).
-    static let rollupChecks: [(table: String, fresh: String)] = RollupQueries.Kind.allCases.flatMap { kind in
-        [
-            ("\(kind.table)_day", RollupQueries.day(kind)),
-            ("\(kind.table)_month", RollupQueries.coarser(kind, period: "period / 100")),
-            ("\(kind.table)_total", RollupQueries.coarser(kind, period: "0")),
-        ]
     }
 
     /// SQLite's own consistency check of the file (`PRAGMA quick_check`): "ok", or what is wrong.

@@ -50,6 +50,13 @@ struct RollupDelta: Sendable {
                 UInt64(UInt32(bitPattern: host)) << 32 | UInt64(UInt32(bitPattern: resultType)))
         }
     }
+    /// A cell of the delta: a period and a domain (numbered text).
+    struct CellKey: PackedKey {
+        var period: Int64
+        var domain: Int32
+
+        var hashBits: UInt64 { mixHash(UInt64(bitPattern: period), UInt64(UInt32(bitPattern: domain))) }
+    }
     struct ModeKey: PackedKey {
         var period: Int64
         var domain: Int32
@@ -125,84 +132,55 @@ struct RollupDelta: Sendable {
         }
     }
 
-    /// Writes the changes (upserts adding to the stored counts). `known` maps texts to their
-    /// `rollup_texts` ids as far as known; returns the ids it had to look up or create, which
-    /// the caller may remember once the transaction has committed (not before: a rolled-back
-    /// id would be handed out again for another text).
+    /// Writes the changes: for each grain, one cell per period and domain touched, added to
+    /// the stored cell (`RollupCells`). `known` maps texts to their `rollup_texts` ids as far
+    /// as known; returns the ids it had to look up or create, which the caller may remember
+    /// once the transaction has committed (not before: a rolled-back id would be handed out
+    /// again for another text).
     func apply(_ db: Database, known: [String: Int64]) throws -> [String: Int64] {
         var added: [String: Int64] = [:]
         var ids = [Int64](repeating: 0, count: texts.texts.count)
-        let select = try db.cachedStatement(sql: "SELECT id FROM rollup_texts WHERE text = ?")
-        let insert = try FastInsert(db, "INSERT INTO rollup_texts (text) VALUES (?)")
         for (n, text) in texts.texts.enumerated() {
             if let id = known[text] {
                 ids[n] = id
-            } else if let id = try Int64.fetchOne(select, arguments: [text]) {
-                ids[n] = id
-                added[text] = id
             } else {
-                try insert.run { $0.text(text) }
-                ids[n] = db.lastInsertedRowID
+                ids[n] = try RollupCells.textID(db, text)
                 added[text] = ids[n]
             }
         }
         for (g, grain) in RollupGrain.allCases.enumerated() {
-            let sessionInsert = try FastInsert(
-                db,
-                """
-                INSERT INTO rollup\(grain.suffix) (period, domain_id, organization_id, policy_type_id, result_type_id,
-                    successful_session_count, failed_session_count, policy_count)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO UPDATE SET
-                    successful_session_count = successful_session_count + excluded.successful_session_count,
-                    failed_session_count = failed_session_count + excluded.failed_session_count,
-                    policy_count = policy_count + excluded.policy_count
-                """)
-            try sessions[g].forEach { k, c in
+            // The entries of each cell (a period and domain), found through a table of slots.
+            var slots = SumTable<CellKey, Int32>(zero: -1, capacity: 1024)
+            var cells: [(key: RollupCells.Key, entries: RollupCell.Entries)] = []
+            func slot(_ period: Int64, _ domain: Int32) -> Int {
+                var index: Int32 = -1
+                slots.update(CellKey(period: period, domain: domain)) { n in
+                    if n < 0 {
+                        n = Int32(cells.count)
+                        cells.append((RollupCells.Key(period: period, domain: ids[Int(domain)]), RollupCell.Entries()))
+                    }
+                    index = n
+                }
+                return Int(index)
+            }
+            sessions[g].forEach { k, c in
                 guard c.policies != 0 else { return }
-                try sessionInsert.run { b in
-                    b.int(k.period)
-                    b.int(ids[Int(k.domain)])
-                    b.int(ids[Int(k.organization)])
-                    b.int(ids[Int(k.policyType)])
-                    b.int(ids[Int(k.resultType)])
-                    b.int(c.successful)
-                    b.int(c.failed)
-                    b.int(c.policies)
-                }
+                let key = RollupCell.SessionKey(
+                    organization: ids[Int(k.organization)], policyType: ids[Int(k.policyType)],
+                    resultType: ids[Int(k.resultType)])
+                cells[slot(k.period, k.domain)].entries.sessions.append(
+                    (key, RollupCell.Counts(successful: c.successful, failed: c.failed, policies: c.policies)))
             }
-            let mxInsert = try FastInsert(
-                db,
-                """
-                INSERT INTO mx_rollup\(grain.suffix) (period, domain_id, host_id, result_type_id, failed_session_count)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT DO UPDATE SET failed_session_count = failed_session_count + excluded.failed_session_count
-                """)
-            try mx[g].forEach { k, n in
+            mx[g].forEach { k, n in
                 guard n.contributors != 0 else { return }
-                try mxInsert.run { b in
-                    b.int(k.period)
-                    b.int(ids[Int(k.domain)])
-                    b.int(ids[Int(k.host)])
-                    b.int(ids[Int(k.resultType)])
-                    b.int(n.value)
-                }
+                let key = RollupCell.MXKey(host: ids[Int(k.host)], resultType: ids[Int(k.resultType)])
+                cells[slot(k.period, k.domain)].entries.mx.append((key, n.value))
             }
-            let modeInsert = try FastInsert(
-                db,
-                """
-                INSERT INTO mode_rollup\(grain.suffix) (period, domain_id, mode_id, policy_count) VALUES (?, ?, ?, ?)
-                ON CONFLICT DO UPDATE SET policy_count = policy_count + excluded.policy_count
-                """)
-            try modes[g].forEach { k, n in
+            modes[g].forEach { k, n in
                 guard n != 0 else { return }
-                try modeInsert.run { b in
-                    b.int(k.period)
-                    b.int(ids[Int(k.domain)])
-                    b.int(ids[Int(k.mode)])
-                    b.int(n)
-                }
+                cells[slot(k.period, k.domain)].entries.modes.append((ids[Int(k.mode)], n))
             }
+            try RollupCells.add(db, grain, cells)
         }
         return added
     }

@@ -32,45 +32,31 @@ enum RollupPeriod {
         return Int64(y) * 100 + Int64(m)
     }
 
+    /// The `YYYYMM` month of a `YYYYMMDD` day period.
+    static func monthOf(_ dayPeriod: Int64) -> Int64 { dayPeriod / 100 }
+
     /// The day a `YYYYMMDD` period stands for.
     static func dayOf(_ period: Int64) -> Day {
         Day(year: Int(period / 10_000), month: Int(period / 100 % 100), day: Int(period % 100))
     }
 }
 
-/// How each rollup table is recomputed from what it summarizes, in one place: the day grain
-/// from the stored reports, the month and all-time grains from the day grain. `verify` compares
-/// the stored rollups with these; a report that learns a policy domain (`DomainUpgrade`) has
-/// the rows of that day and domain rebuilt with them.
+/// How the day cells are recomputed from the stored reports, in SQL (`RollupCells.fresh` makes
+/// cells of the rows); month and all-time cells are added up from day cells. `verify` compares
+/// the stored cells with these; a report that learns a policy domain (`DomainUpgrade`) has the
+/// cells of that day and domain rebuilt with them.
 enum RollupQueries {
-    /// The three kinds of rollup, each kept at three grains (`RollupGrain`).
+    /// The three kinds of count a cell holds.
     enum Kind: CaseIterable {
         case sessions, mx, modes
 
-        /// Table name without the grain suffix.
-        var table: String {
+        /// Schema v1's table name, without the grain suffix (v2 keeps all three kinds in one
+        /// cell per domain and period: `RollupCell`).
+        var v1Table: String {
             switch self {
             case .sessions: return "rollup"
             case .mx: return "mx_rollup"
             case .modes: return "mode_rollup"
-            }
-        }
-
-        /// The key columns after the period, in table order (ids of `rollup_texts`).
-        var keys: String {
-            switch self {
-            case .sessions: return "domain_id, organization_id, policy_type_id, result_type_id"
-            case .mx: return "domain_id, host_id, result_type_id"
-            case .modes: return "domain_id, mode_id"
-            }
-        }
-
-        /// The summed columns, in table order.
-        var sums: String {
-            switch self {
-            case .sessions: return "SUM(successful_session_count), SUM(failed_session_count), SUM(policy_count)"
-            case .mx: return "SUM(failed_session_count)"
-            case .modes: return "SUM(policy_count)"
             }
         }
 
@@ -93,8 +79,10 @@ enum RollupQueries {
         }
     }
 
-    /// The `rollup_texts` id of a text column.
-    static func id(_ column: String) -> String { "(SELECT id FROM rollup_texts WHERE text = \(column))" }
+    /// The `rollup_texts` id of a text column (-1 when the text has none: a mismatch).
+    static func id(_ column: String) -> String {
+        "COALESCE((SELECT id FROM rollup_texts WHERE text = \(column)), -1)"
+    }
 
     /// The `YYYYMMDD` period of a `reports.day` text column.
     static func dayPeriod(_ column: String) -> String { "CAST(replace(\(column), '-', '') AS INTEGER)" }
@@ -133,12 +121,5 @@ enum RollupQueries {
                 GROUP BY r.day, p.policy_domain, p.sts_mode
                 """
         }
-    }
-
-    /// A SELECT giving coarser rows of `kind` from its day rows: `period` is the SQL expression
-    /// of the new period (`period / 100` for months, `0` for all time), `filter` a condition on
-    /// the day rows.
-    static func coarser(_ kind: Kind, period: String, filter: String = "1") -> String {
-        "SELECT \(period), \(kind.keys), \(kind.sums) FROM \(kind.table)_day WHERE \(filter) GROUP BY 1, \(kind.keys)"
     }
 }

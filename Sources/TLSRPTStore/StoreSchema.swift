@@ -14,40 +14,68 @@ enum StoreSchema {
         return m
     }
 
-    /// v2 keys the rollups by numbers instead of texts: each domain, organization, type, MX host
-    /// and mode is written once in `rollup_texts`, and periods are integers (`20261124` for a
-    /// day, `202611` for a month, `0` for all time). Integer keys made the rollup upserts of a
-    /// bulk ingest 40 % cheaper (smaller rows, integer comparisons in the B-trees;
-    /// BENCHMARKS.md). The v1 rows are copied over, then the v1 tables dropped.
+    /// v2 stores the rollups as cells: one row per grain, period and policy domain holding all
+    /// of that domain's counts (`RollupCell`), keyed by numbers: each domain, organization, type,
+    /// MX host and mode is written once in `rollup_texts`, and periods are integers (`20261124`
+    /// for a day, `202611` for a month, `0` for all time). A bulk ingest of random reports made
+    /// ~15 rollup upserts per report with v1's row per key, about one per grain with cells
+    /// (BENCHMARKS.md §3). The v1 rows are read into cells, then the v1 tables dropped.
     static func migrateToV2(_ db: Database) throws {
-        let tables = RollupQueries.Kind.allCases.flatMap { kind in RollupGrain.allCases.map { (kind, $0) } }
-        for (kind, grain) in tables {
-            let name = kind.table + grain.suffix
-            try db.execute(sql: "ALTER TABLE \(name) RENAME TO v1_\(name)")
-        }
-        try db.execute(sql: v2)
-        // Every text of the old keys.
-        try db.execute(sql: "INSERT INTO rollup_texts (text) VALUES ('')")
-        for (kind, grain) in tables {
-            for column in kind.v1TextColumns {
-                try db.execute(
-                    sql:
-                        "INSERT OR IGNORE INTO rollup_texts (text) SELECT \(column) FROM v1_\(kind.table)\(grain.suffix)"
-                )
+        for kind in RollupQueries.Kind.allCases {
+            for grain in RollupGrain.allCases {
+                let name = kind.v1Table + grain.suffix
+                try db.execute(sql: "ALTER TABLE \(name) RENAME TO v1_\(name)")
             }
         }
-        for (kind, grain) in tables {
-            let name = kind.table + grain.suffix
-            let period = grain == .total ? "0" : "CAST(replace(period, '-', '') AS INTEGER)"
-            let ids = kind.v1TextColumns.map { "(SELECT id FROM rollup_texts WHERE text = \($0))" }
-            try db.execute(
-                sql: """
-                    INSERT INTO \(name)
-                    SELECT \(period), \(ids.joined(separator: ", ")), \(kind.v1CountColumns) FROM v1_\(name)
-                    """)
-            try db.execute(sql: "DROP TABLE v1_\(name)")
+        try db.execute(sql: v2)
+        var ids: [String: Int64] = [:]
+        func id(_ text: String) throws -> Int64 {
+            if let known = ids[text] { return known }
+            let made = try RollupCells.textID(db, text)
+            ids[text] = made
+            return made
+        }
+        for grain in RollupGrain.allCases {
+            // v1 periods: YYYY-MM-DD, YYYY-MM, '' (all time).
+            func key(_ period: String, _ domain: String) throws -> RollupCells.Key {
+                let number = grain == .total ? 0 : Int64(period.replacingOccurrences(of: "-", with: "")) ?? 0
+                return RollupCells.Key(period: number, domain: try id(domain))
+            }
+            var cells: [RollupCells.Key: RollupCell] = [:]
+            let sessions = try Row.fetchCursor(db, sql: "SELECT * FROM v1_rollup\(grain.suffix)")
+            while let row = try sessions.next() {
+                let k = RollupCell.SessionKey(
+                    organization: try id(row["organization_name"]), policyType: try id(row["policy_type"]),
+                    resultType: try id(row["result_type"]))
+                cells[try key(row["period"], row["policy_domain"]), default: RollupCell()].sessions[k] =
+                    RollupCell.Counts(
+                        successful: row["successful_session_count"], failed: row["failed_session_count"],
+                        policies: row["policy_count"])
+            }
+            let mx = try Row.fetchCursor(db, sql: "SELECT * FROM v1_mx_rollup\(grain.suffix)")
+            while let row = try mx.next() {
+                let k = RollupCell.MXKey(
+                    host: try id(row["receiving_mx_hostname"]), resultType: try id(row["result_type"]))
+                cells[try key(row["period"], row["policy_domain"]), default: RollupCell()].mx[k] =
+                    row["failed_session_count"]
+            }
+            let modes = try Row.fetchCursor(db, sql: "SELECT * FROM v1_mode_rollup\(grain.suffix)")
+            while let row = try modes.next() {
+                cells[try key(row["period"], row["policy_domain"]), default: RollupCell()].modes[
+                    try id(row["sts_mode"])] =
+                    row["policy_count"]
+            }
+            try RollupCells.add(db, grain, cells)
+        }
+        for kind in RollupQueries.Kind.allCases {
+            for grain in RollupGrain.allCases {
+                try db.execute(sql: "DROP TABLE v1_\(kind.v1Table)\(grain.suffix)")
+            }
         }
     }
+
+    /// Schema v1's rollup tables alone (tests make v1 databases with them).
+    static var v1RollupTables: String { String(v1[v1.range(of: "-- Exact rollups")!.lowerBound...]) }
 
     static let v1 = """
         -- One row per distinct report (identity: organization + report-id + start + end).
@@ -227,8 +255,7 @@ enum StoreSchema {
         ) WITHOUT ROWID;
         """
 
-    /// Schema v2's tables (see `migrateToV2`): the texts, then the rollups at each grain, all
-    /// three grains alike.
+    /// Schema v2's tables (see `migrateToV2`).
     static let v2 =
         """
         -- The texts of the rollup keys (policy domains, organizations, policy and result types,
@@ -239,42 +266,18 @@ enum StoreSchema {
         );
         """ + RollupGrain.allCases.map(v2Rollups).joined()
 
-    /// The rollup tables of one grain. Exact, kept on insert so summaries never scan raw rows;
-    /// `*_id` columns are `rollup_texts` ids. Periods are integers: YYYYMMDD in the _day tables,
-    /// YYYYMM in _month, 0 in _total.
+    /// The rollup table of one grain: exact, kept on insert so summaries never scan raw rows.
+    /// One row per period and policy domain (a `rollup_texts` id); `cell` holds every count of
+    /// that domain in that period, keyed by `rollup_texts` ids (`RollupCell`). Periods are
+    /// integers: YYYYMMDD in rollup_day, YYYYMM in rollup_month, 0 in rollup_total.
     static func v2Rollups(_ grain: RollupGrain) -> String {
         """
 
-        -- One row per period x policy domain x reporter x policy type x result type. The row
-        -- whose result type is '' holds the summaries' session counts; the others hold the
-        -- failure-detail sums of their type.
         CREATE TABLE rollup\(grain.suffix) (
             period INTEGER NOT NULL,
             domain_id INTEGER NOT NULL,
-            organization_id INTEGER NOT NULL,
-            policy_type_id INTEGER NOT NULL,
-            result_type_id INTEGER NOT NULL,
-            successful_session_count INTEGER NOT NULL,
-            failed_session_count INTEGER NOT NULL,
-            policy_count INTEGER NOT NULL,
-            PRIMARY KEY (period, domain_id, organization_id, policy_type_id, result_type_id)
-        ) WITHOUT ROWID;
-        -- Failed sessions per receiving MX host (from failure details).
-        CREATE TABLE mx_rollup\(grain.suffix) (
-            period INTEGER NOT NULL,
-            domain_id INTEGER NOT NULL,
-            host_id INTEGER NOT NULL,
-            result_type_id INTEGER NOT NULL,
-            failed_session_count INTEGER NOT NULL,
-            PRIMARY KEY (period, domain_id, host_id, result_type_id)
-        ) WITHOUT ROWID;
-        -- MTA-STS modes seen per domain (policies counted).
-        CREATE TABLE mode_rollup\(grain.suffix) (
-            period INTEGER NOT NULL,
-            domain_id INTEGER NOT NULL,
-            mode_id INTEGER NOT NULL,
-            policy_count INTEGER NOT NULL,
-            PRIMARY KEY (period, domain_id, mode_id)
+            cell BLOB NOT NULL,
+            PRIMARY KEY (period, domain_id)
         ) WITHOUT ROWID;
         """
     }

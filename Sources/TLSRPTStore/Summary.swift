@@ -62,69 +62,55 @@ extension ReportStore {
 
     static func summary(_ db: Database, _ filter: ReportFilter, topHosts: Int) throws -> [DomainSummary] {
         var reader = RollupReader(db)
-        var conditions: [String] = []
-        var args: [any DatabaseValueConvertible] = []
-        if let c = RollupReader.idsIn("domain_id", filter.domains) {
-            conditions.append(c)
-            args += filter.domains
-        }
-        var mainConditions = conditions
-        var mainArgs = args
-        if let c = RollupReader.idsIn("organization_id", filter.reporters, collateNoCase: true) {
-            mainConditions.append(c)
-            mainArgs += filter.reporters
-        }
-        // The rows are added up here rather than by GROUP BY: SQLite sorted them to group, which
-        // cost more than reading them (BENCHMARKS.md §4). Everything is keyed by text ids.
+        let domainCondition = RollupReader.idsIn("domain_id", filter.domains)
+        let reporters: Set<Int64>? =
+            filter.reporters.isEmpty ? nil : try reader.ids(of: filter.reporters, ignoringCase: true)
+        let wantedResults: Set<Int64>? = filter.resultTypes.isEmpty ? nil : try reader.ids(of: filter.resultTypes)
         guard let sessionsRow = try reader.ids(of: [""]).first else { return [] }
-        // Rows come in key order, a domain's rows one after the other within a period: the
-        // last domain's slot is remembered, so most rows need no dictionary lookup.
+        // Cells come in key order, so a domain's cells follow one another within a period: the
+        // last domain's slot is remembered, most cells need no dictionary lookup.
         var slots: [Int64: Int] = [:]
         var totals: [DomainTotals] = []
         var last: (domain: Int64, slot: Int) = (-1, -1)
-        func slot(_ domain: Int64, create: Bool) -> Int? {
-            if domain == last.domain { return last.slot }
-            guard let i = slots[domain] ?? (create ? totals.count : nil) else { return nil }
-            if i == totals.count {
-                slots[domain] = i
-                totals.append(DomainTotals(id: domain))
+        for source in filter.rollupSources {
+            try RollupCells.each(
+                db, source.grain, from: source.from, to: source.to, condition: domainCondition,
+                arguments: filter.domains
+            ) { key, bytes in
+                if key.domain != last.domain {
+                    let i = slots[key.domain] ?? totals.count
+                    if i == totals.count {
+                        slots[key.domain] = i
+                        totals.append(DomainTotals(id: key.domain))
+                    }
+                    last = (key.domain, i)
+                }
+                let i = last.slot
+                try RollupCell.visit(
+                    bytes,
+                    sessions: { k, c in
+                        if let reporters, !reporters.contains(k.organization) { return }
+                        if k.resultType == sessionsRow {
+                            totals[i].addSessions(
+                                organization: k.organization, policyType: k.policyType, successful: c.successful,
+                                failed: c.failed, policies: c.policies)
+                        } else {
+                            totals[i].resultTypes[k.resultType, default: 0] += c.failed
+                        }
+                        totals[i].hasSessions = true
+                    },
+                    mx: { k, n in
+                        if let wantedResults, !wantedResults.contains(k.resultType) { return }
+                        totals[i].hosts[k.host, default: [:]][k.resultType, default: 0] += n
+                    },
+                    modes: { mode, n in totals[i].modes[mode, default: 0] += n })
             }
-            last = (domain, i)
-            return i
-        }
-        try reader.eachRow(
-            "rollup",
-            """
-            domain_id, organization_id, policy_type_id, result_type_id,
-            successful_session_count, failed_session_count, policy_count
-            """, filter, conditions: mainConditions, arguments: mainArgs
-        ) { r in
-            let i = slot(r[0], create: true)!
-            if r[3] == sessionsRow {
-                totals[i].addSessions(
-                    organization: r[1], policyType: r[2], successful: r[4], failed: r[5], policies: r[6])
-            } else {
-                totals[i].resultTypes[r[3], default: 0] += r[5]
-            }
-        }
-        let wantedResults = filter.resultTypes.isEmpty ? nil : try reader.ids(of: filter.resultTypes)
-        try reader.eachRow(
-            "mx_rollup", "domain_id, host_id, result_type_id, failed_session_count", filter, conditions: conditions,
-            arguments: args
-        ) { r in
-            guard let i = slot(r[0], create: false), wantedResults?.contains(r[2]) ?? true else { return }
-            totals[i].hosts[r[1], default: [:]][r[2], default: 0] += r[3]
-        }
-        try reader.eachRow(
-            "mode_rollup", "domain_id, mode_id, policy_count", filter, conditions: conditions, arguments: args
-        ) { r in
-            guard let i = slot(r[0], create: false) else { return }
-            totals[i].modes[r[1], default: 0] += r[2]
         }
 
         var out: [DomainSummary] = []
         out.reserveCapacity(totals.count)
-        for t in totals {
+        // A domain is summarized for the sessions its reports (by the reporters asked for) gave.
+        for t in totals where t.hasSessions {
             var s = DomainSummary(policyDomain: try reader.text(t.id))
             s.successfulSessionCount = t.successful
             s.failedSessionCount = t.failed
@@ -158,6 +144,8 @@ extension ReportStore {
 private struct DomainTotals {
     /// The domain's `rollup_texts` id.
     var id: Int64
+    /// Whether any session counts (of the reporters asked for) were added.
+    var hasSessions = false
     var successful: Int64 = 0
     var failed: Int64 = 0
     var policies: Int64 = 0

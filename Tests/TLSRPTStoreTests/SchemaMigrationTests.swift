@@ -9,37 +9,49 @@ import Testing
 /// A database written by schema v1 (rollups keyed by texts) is migrated to v2 (keyed by
 /// `rollup_texts` ids, integer periods) when opened, with every rollup row carried over.
 @Suite struct SchemaMigrationTests {
-    /// Rewrites a v2 database's rollups in v1's layout (text keys, `YYYY-MM-DD`/`YYYY-MM`/''
-    /// periods, v1's tables as its schema made them) and forgets the v2 migration.
+    /// Rewrites a v2 database's rollups in v1's layout (a row per key with texts, periods
+    /// `YYYY-MM-DD`/`YYYY-MM`/'', v1's nine tables as its schema made them) and forgets the v2
+    /// migration.
     func downgradeToV1(_ path: String) throws {
-        let v1 = try DatabaseQueue()
-        try v1.write { try $0.execute(sql: StoreSchema.v1) }
-        let v1Tables = try v1.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE '%rollup%'"
-            )
-            .map { (name: $0[0] as String, sql: $0[1] as String) }
-        }
-        #expect(v1Tables.count == 9)
         let db = try DatabaseQueue(path: path)
         try db.write { db in
-            for (name, createSQL) in v1Tables {
-                let period =
-                    name.hasSuffix("_day")
-                    ? "printf('%04d-%02d-%02d', period / 10000, period / 100 % 100, period % 100)"
-                    : name.hasSuffix("_month") ? "printf('%04d-%02d', period / 100, period % 100)" : "''"
-                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(name))").map { $0["name"] as String }
-                let values = columns.dropFirst().map { column in
-                    column.hasSuffix("_id") ? "(SELECT text FROM rollup_texts WHERE id = \(column))" : column
-                }
-                try db.execute(
-                    sql: "CREATE TABLE old AS SELECT \(period), \(values.joined(separator: ", ")) FROM \(name)")
-                try db.execute(sql: "DROP TABLE \(name)")
-                try db.execute(sql: createSQL)
-                try db.execute(sql: "INSERT INTO \(name) SELECT * FROM old")
-                try db.execute(sql: "DROP TABLE old")
-            }
+            let texts = Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, text FROM rollup_texts").map {
+                    ($0[0] as Int64, $0[1] as String)
+                })
+            var cells: [RollupGrain: [RollupCells.Key: RollupCell]] = [:]
+            for grain in RollupGrain.allCases { cells[grain] = try RollupCells.load(db, grain) }
+            for grain in RollupGrain.allCases { try db.execute(sql: "DROP TABLE rollup\(grain.suffix)") }
             try db.execute(sql: "DROP TABLE rollup_texts")
+            try db.execute(sql: StoreSchema.v1RollupTables)
+            for (grain, grainCells) in cells {
+                for (key, cell) in grainCells {
+                    let p = key.period
+                    let period =
+                        grain == .day
+                        ? String(format: "%04d-%02d-%02d", p / 10000, p / 100 % 100, p % 100)
+                        : grain == .month ? String(format: "%04d-%02d", p / 100, p % 100) : ""
+                    let domain = texts[key.domain]!
+                    for (k, c) in cell.sessions {
+                        try db.execute(
+                            sql: "INSERT INTO rollup\(grain.suffix) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            arguments: [
+                                period, domain, texts[k.organization]!, texts[k.policyType]!, texts[k.resultType]!,
+                                c.successful, c.failed, c.policies,
+                            ])
+                    }
+                    for (k, n) in cell.mx {
+                        try db.execute(
+                            sql: "INSERT INTO mx_rollup\(grain.suffix) VALUES (?, ?, ?, ?, ?)",
+                            arguments: [period, domain, texts[k.host]!, texts[k.resultType]!, n])
+                    }
+                    for (mode, n) in cell.modes {
+                        try db.execute(
+                            sql: "INSERT INTO mode_rollup\(grain.suffix) VALUES (?, ?, ?, ?)",
+                            arguments: [period, domain, texts[mode]!, n])
+                    }
+                }
+            }
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2'")
         }
     }

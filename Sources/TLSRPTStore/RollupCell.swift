@@ -1,0 +1,203 @@
+/// Every rollup count of one policy domain in one period, stored as one row (a "cell"):
+/// sessions per reporter × policy type × result type, failed sessions per receiving MX host ×
+/// result type, and policies per MTA-STS mode. All keys are `rollup_texts` ids.
+///
+/// One row per domain and period instead of one per key: a bulk ingest of random reports made
+/// ~15 rollup upserts per report (each a B-tree descent in SQLite, half the writer's time); as
+/// cells it makes about one per report and period grain, and a summary reads one row per domain
+/// (BENCHMARKS.md §3, §4).
+///
+/// Stored form (`encoded()`): a version byte (1), then three lists, each a count followed by
+/// its entries — sessions (organization, policy type, result type, successful, failed,
+/// policies), MX hosts (host, result type, failed), modes (mode, policies) — every number a
+/// zigzag LEB128 varint. The order of entries within a list is not significant.
+struct RollupCell: Equatable, Sendable {
+    struct SessionKey: Hashable, Sendable {
+        var organization: Int64
+        var policyType: Int64
+        var resultType: Int64
+    }
+    struct Counts: Equatable, Sendable {
+        var successful: Int64 = 0
+        var failed: Int64 = 0
+        var policies: Int64 = 0
+    }
+    struct MXKey: Hashable, Sendable {
+        var host: Int64
+        var resultType: Int64
+    }
+
+    /// The `result_type` id of `''` marks a policy's own session counts; other result types
+    /// hold the failure-detail sums of that type (the policy count is then the details').
+    var sessions: [SessionKey: Counts] = [:]
+    var mx: [MXKey: Int64] = [:]
+    var modes: [Int64: Int64] = [:]
+
+    var isEmpty: Bool { sessions.isEmpty && mx.isEmpty && modes.isEmpty }
+
+    /// Adds `other`'s counts to these (sums saturate rather than overflow).
+    mutating func merge(_ other: RollupCell) {
+        for (k, c) in other.sessions { sessions[k, default: Counts()].add(c) }
+        for (k, n) in other.mx { mx[k, default: 0] = mx[k, default: 0].saturatingAdd(n) }
+        for (k, n) in other.modes { modes[k, default: 0] = modes[k, default: 0].saturatingAdd(n) }
+    }
+
+    /// The stored form.
+    func encoded() -> [UInt8] {
+        var empty = RollupCell()
+        return empty.encoded(
+            adding: Entries(sessions: Array(sessions), mx: Array(mx), modes: Array(modes)))
+    }
+
+    /// Decodes a stored cell.
+    init(decoding bytes: UnsafeRawBufferPointer) throws {
+        try Self.visit(
+            bytes, sessions: { k, c in sessions[k, default: Counts()].add(c) },
+            mx: { k, n in mx[k, default: 0] = mx[k, default: 0].saturatingAdd(n) },
+            modes: { k, n in modes[k, default: 0] = modes[k, default: 0].saturatingAdd(n) })
+    }
+
+    init() {}
+
+    /// Decodes a stored cell.
+    init(decoding bytes: [UInt8]) throws {
+        self = try bytes.withUnsafeBytes { try RollupCell(decoding: $0) }
+    }
+
+    /// Calls the closures with each entry of a stored cell, in stored order, without building
+    /// dictionaries (summaries read tens of thousands of cells).
+    static func visit(
+        _ bytes: UnsafeRawBufferPointer, sessions: (SessionKey, Counts) -> Void, mx: (MXKey, Int64) -> Void,
+        modes: (Int64, Int64) -> Void
+    ) throws {
+        var reader = Varint.Reader(bytes: bytes)
+        guard bytes.first == 1 else { throw RollupCellError() }
+        reader.position = 1
+        for _ in 0..<(try reader.count()) {
+            let key = SessionKey(
+                organization: try reader.next(), policyType: try reader.next(), resultType: try reader.next())
+            sessions(key, Counts(successful: try reader.next(), failed: try reader.next(), policies: try reader.next()))
+        }
+        for _ in 0..<(try reader.count()) {
+            mx(MXKey(host: try reader.next(), resultType: try reader.next()), try reader.next())
+        }
+        for _ in 0..<(try reader.count()) {
+            modes(try reader.next(), try reader.next())
+        }
+        guard reader.position == bytes.count else { throw RollupCellError() }
+    }
+}
+
+/// A stored rollup cell that cannot be read (damaged, or written by a newer version).
+struct RollupCellError: Error, CustomStringConvertible {
+    var description: String { "a rollup row is damaged or of an unknown format (run `tlsrpt verify`)" }
+}
+
+extension RollupCell.Counts {
+    mutating func add(_ c: RollupCell.Counts) {
+        successful = successful.saturatingAdd(c.successful)
+        failed = failed.saturatingAdd(c.failed)
+        policies = policies.saturatingAdd(c.policies)
+    }
+}
+
+extension Int64 {
+    /// `self + other`, held at the largest or smallest value instead of overflowing (a
+    /// hostile report may claim 2^63 - 1 sessions).
+    func saturatingAdd(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+}
+
+/// Zigzag LEB128 integers (small magnitudes take one byte, negatives too).
+enum Varint {
+    static func append(_ value: Int64, to out: inout [UInt8]) {
+        var v = UInt64(bitPattern: (value << 1) ^ (value >> 63))
+        while v >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var position = 0
+
+        @inline(__always)
+        mutating func next() throws -> Int64 {
+            var v: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                guard position < bytes.count, shift < 64 else { throw RollupCellError() }
+                let b = bytes[position]
+                position += 1
+                v |= UInt64(b & 0x7F) << shift
+                if b < 0x80 { break }
+                shift += 7
+            }
+            return Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1)
+        }
+
+        /// A list length: not negative, and not more entries than bytes left.
+        mutating func count() throws -> Int {
+            let n = try next()
+            guard n >= 0, n <= bytes.count - position else { throw RollupCellError() }
+            return Int(n)
+        }
+    }
+}
+
+extension RollupCell {
+    /// A cell's entries as lists, each key once (as a batch's `RollupDelta` gives them): written
+    /// as they are when the cell is new, added to the stored cell otherwise. Lists, not
+    /// dictionaries: hashing every entry of every cell was a tenth of the writer's time.
+    struct Entries: Sendable {
+        var sessions: [(SessionKey, Counts)] = []
+        var mx: [(MXKey, Int64)] = []
+        var modes: [(Int64, Int64)] = []
+
+        var isEmpty: Bool { sessions.isEmpty && mx.isEmpty && modes.isEmpty }
+
+        /// The stored form of a cell holding just these entries.
+        func encoded() -> [UInt8] {
+            var cell = RollupCell()
+            return cell.encoded(adding: self)
+        }
+    }
+
+    /// The stored form of this cell with `entries` added.
+    mutating func encoded(adding entries: Entries) -> [UInt8] {
+        if isEmpty {
+            // Nothing to combine with: the entries' keys are distinct already.
+            var out: [UInt8] = [1]
+            out.reserveCapacity(4 + entries.sessions.count * 12 + entries.mx.count * 6 + entries.modes.count * 3)
+            Varint.append(Int64(entries.sessions.count), to: &out)
+            for (k, c) in entries.sessions {
+                Varint.append(k.organization, to: &out)
+                Varint.append(k.policyType, to: &out)
+                Varint.append(k.resultType, to: &out)
+                Varint.append(c.successful, to: &out)
+                Varint.append(c.failed, to: &out)
+                Varint.append(c.policies, to: &out)
+            }
+            Varint.append(Int64(entries.mx.count), to: &out)
+            for (k, n) in entries.mx {
+                Varint.append(k.host, to: &out)
+                Varint.append(k.resultType, to: &out)
+                Varint.append(n, to: &out)
+            }
+            Varint.append(Int64(entries.modes.count), to: &out)
+            for (k, n) in entries.modes {
+                Varint.append(k, to: &out)
+                Varint.append(n, to: &out)
+            }
+            return out
+        }
+        for (k, c) in entries.sessions { sessions[k, default: Counts()].add(c) }
+        for (k, n) in entries.mx { mx[k, default: 0] = mx[k, default: 0].saturatingAdd(n) }
+        for (k, n) in entries.modes { modes[k, default: 0] = modes[k, default: 0].saturatingAdd(n) }
+        return encoded()
+    }
+}

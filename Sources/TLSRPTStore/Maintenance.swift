@@ -121,14 +121,14 @@ extension ReportStore {
     /// Recomputes every rollup from the raw rows and compares with the stored ones: the number
     /// of rollup rows (cells: a grain, period and domain) that differ, missing, extra or
     /// damaged (0 when the rollups are exact). Day cells are checked against the reports, month
-    /// cells against the day cells, all-time cells against the month cells. Used by tests and
-    /// `tlsrpt verify`.
+    /// cells against the day cells, all-time cells against the month cells. A month at a time,
+    /// so memory stays bounded on a large database. Used by tests and `tlsrpt verify`.
     public func rollupMismatches() throws -> Int {
         try read { db in
             var damaged = 0
-            func stored(_ grain: RollupGrain) throws -> [RollupCells.Key: RollupCell] {
+            func stored(_ grain: RollupGrain, from: Int64, to: Int64) throws -> [RollupCells.Key: RollupCell] {
                 var out: [RollupCells.Key: RollupCell] = [:]
-                try RollupCells.each(db, grain, from: .min, to: .max) { key, bytes in
+                try RollupCells.each(db, grain, from: from, to: to) { key, bytes in
                     if let cell = try? RollupCell(decoding: bytes) { out[key] = cell } else { damaged += 1 }
                 }
                 return out
@@ -136,12 +136,29 @@ extension ReportStore {
             func differing(_ a: [RollupCells.Key: RollupCell], _ b: [RollupCells.Key: RollupCell]) -> Int {
                 Set(a.keys).union(b.keys).filter { a[$0] ?? RollupCell() != b[$0] ?? RollupCell() }.count
             }
-            let days = try stored(.day)
-            let months = try stored(.month)
-            let totals = try stored(.total)
-            return damaged + differing(try RollupCells.fresh(db), days)
-                + differing(RollupCells.coarser(days, period: RollupPeriod.monthOf), months)
-                + differing(RollupCells.coarser(months) { _ in RollupPeriod.allTime }, totals)
+            let months = Set(
+                try Int64.fetchAll(db, sql: "SELECT DISTINCT period / 100 FROM rollup_day")
+                    + Int64.fetchAll(db, sql: "SELECT period FROM rollup_month")
+                    + Int64.fetchAll(
+                        db, sql: "SELECT DISTINCT \(RollupQueries.dayPeriod("day")) / 100 FROM reports"))
+            var mismatches = 0
+            var totals: [RollupCells.Key: RollupCell] = [:]
+            for month in months.sorted() {
+                let first = RollupPeriod.dayOf(month * 100 + 1)
+                let last = RollupPeriod.dayOf(ReportFilter.nextMonth(month) * 100 + 1).adding(days: -1)
+                let fresh = try RollupCells.fresh(
+                    db, filter: "r.day BETWEEN ?1 AND ?2", arguments: [first.description, last.description])
+                let days = try stored(.day, from: month * 100, to: month * 100 + 99)
+                let monthCells = try stored(.month, from: month, to: month)
+                mismatches += differing(fresh, days)
+                mismatches += differing(RollupCells.coarser(days, period: RollupPeriod.monthOf), monthCells)
+                for (key, cell) in monthCells {
+                    totals[RollupCells.Key(period: RollupPeriod.allTime, domain: key.domain), default: RollupCell()]
+                        .merge(cell)
+                }
+            }
+            mismatches += differing(totals, try stored(.total, from: .min, to: .max))
+            return damaged + mismatches
         }
     }
 

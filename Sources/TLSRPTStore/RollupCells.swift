@@ -131,16 +131,19 @@ enum RollupCells {
     ) throws -> [Key: RollupCell] {
         var cells: [Key: RollupCell] = [:]
         let args = StatementArguments(arguments) ?? StatementArguments()
-        for row in try Row.fetchAll(db, sql: RollupQueries.day(.sessions, filter: filter), arguments: args) {
+        let sessions = try Row.fetchCursor(db, sql: RollupQueries.day(.sessions, filter: filter), arguments: args)
+        while let row = try sessions.next() {
             let key = RollupCell.SessionKey(organization: row[2], policyType: row[3], resultType: row[4])
             cells[Key(period: row[0], domain: row[1]), default: RollupCell()].sessions[key, default: .init()].add(
                 RollupCell.Counts(successful: row[5], failed: row[6], policies: row[7]))
         }
-        for row in try Row.fetchAll(db, sql: RollupQueries.day(.mx, filter: filter), arguments: args) {
+        let mx = try Row.fetchCursor(db, sql: RollupQueries.day(.mx, filter: filter), arguments: args)
+        while let row = try mx.next() {
             let key = RollupCell.MXKey(host: row[2], resultType: row[3])
             cells[Key(period: row[0], domain: row[1]), default: RollupCell()].mx[key, default: 0] += row[4] as Int64
         }
-        for row in try Row.fetchAll(db, sql: RollupQueries.day(.modes, filter: filter), arguments: args) {
+        let modes = try Row.fetchCursor(db, sql: RollupQueries.day(.modes, filter: filter), arguments: args)
+        while let row = try modes.next() {
             cells[Key(period: row[0], domain: row[1]), default: RollupCell()].modes[row[2], default: 0] +=
                 row[3] as Int64
         }

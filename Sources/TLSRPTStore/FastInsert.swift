@@ -20,8 +20,8 @@ struct FastInsert {
         var binder = Binder(stmt: stmt)
         bind(&binder)
         let rc = sqlite3_step(stmt)
+        // Every parameter is bound again before the next step, so no clear_bindings.
         sqlite3_reset(stmt)
-        sqlite3_clear_bindings(stmt)
         guard rc == SQLITE_DONE else {
             let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
             throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message, sql: statement.sql)

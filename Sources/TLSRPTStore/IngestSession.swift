@@ -301,10 +301,12 @@ struct BatchWriter {
             db,
             """
             INSERT INTO reports (organization_name, report_id, begin, "end", begin_seconds, begin_nanos,
-                end_seconds, end_nanos, day, contact_info, reporter_domain, content_hash, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                end_seconds, end_nanos, day, contact_info, reporter_domain, content_hash, received_at,
+                source, channel, message_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING
             """)
+        // The first copy's provenance goes in the report's row; later copies get a receipt.
         try insert.run { b in
             b.text(report.organizationName)
             b.text(report.reportID)
@@ -319,6 +321,9 @@ struct BatchWriter {
             b.text(report.reporterDomain)
             b.blob(prepared.hash)
             b.int(receivedAt)
+            b.text(prepared.source)
+            b.text(payload.channel.rawValue)
+            b.text(payload.mail?.messageID)
         }
         if db.changesCount == 0 {
             // Already stored: a retry or a second delivery, or a different report under the
@@ -398,7 +403,6 @@ struct BatchWriter {
             b.int(reportRef)
             b.blob(prepared.gzip)
         }
-        try receipt(reportRef: reportRef, prepared, outcome: "stored", conflictBytes: nil)
         tally.stored += 1
         return .stored
     }

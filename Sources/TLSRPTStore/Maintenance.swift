@@ -27,6 +27,7 @@ public struct StoreCounts: Sendable, Equatable {
     public var reports: Int
     public var policies: Int
     public var failureDetails: Int
+    /// Every copy received: the first of each report and the later ones (`copies_received`).
     public var receipts: Int
     public var duplicates: Int
     public var conflicts: Int
@@ -68,7 +69,7 @@ extension ReportStore {
                 reports: try count("SELECT COUNT(*) FROM reports"),
                 policies: try count("SELECT COUNT(*) FROM policies"),
                 failureDetails: try count("SELECT COUNT(*) FROM failure_details"),
-                receipts: try count("SELECT COUNT(*) FROM receipts"),
+                receipts: try count("SELECT COUNT(*) FROM copies_received"),
                 duplicates: try count("SELECT COUNT(*) FROM receipts WHERE outcome = 'duplicate'"),
                 conflicts: try count("SELECT COUNT(*) FROM receipts WHERE outcome = 'conflict'"),
                 rejectedInputs: try count("SELECT COUNT(*) FROM rejected_inputs"))

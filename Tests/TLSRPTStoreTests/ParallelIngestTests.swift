@@ -18,7 +18,7 @@ import Testing
                 db,
                 sql: """
                     SELECT 'report ' || id || ' ' || report_id || ' ' || hex(content_hash) FROM reports
-                    UNION ALL SELECT 'receipt ' || id || ' ' || report_ref || ' ' || source || ' ' || outcome FROM receipts
+                    UNION ALL SELECT 'copy ' || report_ref || ' ' || source || ' ' || channel || ' ' || outcome FROM copies_received
                     UNION ALL SELECT 'rejected ' || id || ' ' || source || ' ' || reason FROM rejected_inputs
                     UNION ALL SELECT 'policy ' || id || ' ' || report_ref || ' ' || policy_domain FROM policies
                     """)

@@ -52,7 +52,30 @@ import Testing
                     }
                 }
             }
+            // v1 kept the first copy's provenance as a 'stored' receipt, and indexed policies by domain.
+            try db.execute(
+                sql: """
+                    DROP VIEW copies_received;
+                    INSERT INTO receipts (report_ref, received_at, source, channel, message_id, outcome, content_hash)
+                        SELECT id, received_at, source, channel, message_id, 'stored', content_hash FROM reports;
+                    ALTER TABLE reports DROP COLUMN source;
+                    ALTER TABLE reports DROP COLUMN channel;
+                    ALTER TABLE reports DROP COLUMN message_id;
+                    CREATE INDEX policies_domain ON policies(policy_domain);
+                    """)
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2'")
+        }
+    }
+
+    /// Every copy received, as text.
+    static func copies(_ store: ReportStore) throws -> [String] {
+        try store.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT report_ref || ' ' || received_at || ' ' || source || ' ' || channel || ' ' || outcome
+                        || ' ' || hex(content_hash) FROM copies_received ORDER BY report_ref, outcome DESC, source
+                    """)
         }
     }
 
@@ -67,12 +90,18 @@ import Testing
         ]
         let path: String
         let before: [[DomainSummary]]
+        let copiesBefore: [String]
+        let countsBefore: StoreCounts
         do {
             let store = try freshStore()
             try ingest(store, reports: reports)
+            try ingest(store, reports: Array(reports.prefix(20)))  // 20 duplicates
             path = store.path
             before = try filters.map { try store.summary($0) }
+            copiesBefore = try Self.copies(store)
+            countsBefore = try store.counts()
         }
+        #expect(countsBefore.receipts == 320 && countsBefore.duplicates == 20)
         // Every filter finds something (RandomReports uses four policy domains and a few types).
         #expect(before[0].count == 4)
         #expect(before.allSatisfy { s in !s.isEmpty && s.contains { !$0.resultTypes.isEmpty && !$0.mxHosts.isEmpty } })
@@ -93,11 +122,14 @@ import Testing
 
         let migrated = try ReportStore(path: path)
         #expect(try migrated.rollupMismatches() == 0)
+        #expect(try Self.copies(migrated) == copiesBefore)
+        #expect(try migrated.counts() == countsBefore)
         for (filter, summary) in zip(filters, before) {
             #expect(try migrated.summary(filter) == summary)
         }
         // And it goes on: the same reports again are duplicates, new ones add up.
         #expect(try ingest(migrated, reports: reports).duplicates == 300)
+        #expect(try migrated.counts().receipts == 620)
         var h = SeededGenerator(seed: 8)
         #expect(try ingest(migrated, reports: (0..<50).map { RandomReports.report(&h, index: 1000 + $0) }).stored == 50)
         #expect(try migrated.rollupMismatches() == 0)

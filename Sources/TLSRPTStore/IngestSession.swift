@@ -265,6 +265,40 @@ struct BatchWriter {
     /// domain of a policy; the empty domain lost it).
     var upgradedDays: [String: Set<String>] = [:]
 
+    /// The batch's insert statements, made on first use (looking a statement up by its SQL
+    /// text hashed that text, four times per report).
+    private var reportInsert: FastInsert?
+    private var policyInsert: FastInsert?
+    private var detailInsert: FastInsert?
+    private var rawInsert: FastInsert?
+
+    static let reportSQL = """
+        INSERT INTO reports (organization_name, report_id, begin, "end", begin_seconds, begin_nanos,
+            end_seconds, end_nanos, day, contact_info, reporter_domain, content_hash, received_at,
+            source, channel, message_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO NOTHING
+        """
+    static let policySQL = """
+        INSERT INTO policies (report_ref, position, policy_type, policy_domain, policy_strings, sts_mode,
+            mx_patterns, tlsa_records, successful_session_count, failed_session_count)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    static let detailSQL = """
+        INSERT INTO failure_details (policy_ref, position, result_type, sending_mta_ip, receiving_mx_hostname,
+            receiving_mx_helo, receiving_ip, failed_session_count, additional_information, failure_reason_code)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    private mutating func statement(_ slot: WritableKeyPath<BatchWriter, FastInsert?>, _ sql: String) throws
+        -> FastInsert
+    {
+        if let made = self[keyPath: slot] { return made }
+        let made = try FastInsert(db, sql)
+        self[keyPath: slot] = made
+        return made
+    }
+
     init(db: Database, receivedAt: Int64, rollups: RollupDelta) {
         self.db = db
         self.receivedAt = receivedAt
@@ -297,15 +331,7 @@ struct BatchWriter {
     private mutating func writeReport(_ report: Report, _ payload: Payload, _ prepared: PreparedItem) throws
         -> IngestOutcome
     {
-        let insert = try FastInsert(
-            db,
-            """
-            INSERT INTO reports (organization_name, report_id, begin, "end", begin_seconds, begin_nanos,
-                end_seconds, end_nanos, day, contact_info, reporter_domain, content_hash, received_at,
-                source, channel, message_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT DO NOTHING
-            """)
+        let insert = try statement(\.reportInsert, Self.reportSQL)
         // The first copy's provenance goes in the report's row; later copies get a receipt.
         try insert.run { b in
             b.text(report.organizationName)
@@ -356,20 +382,8 @@ struct BatchWriter {
             return .duplicate
         }
         let reportRef = db.lastInsertedRowID
-        let policyInsert = try FastInsert(
-            db,
-            """
-            INSERT INTO policies (report_ref, position, policy_type, policy_domain, policy_strings, sts_mode,
-                mx_patterns, tlsa_records, successful_session_count, failed_session_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let detailInsert = try FastInsert(
-            db,
-            """
-            INSERT INTO failure_details (policy_ref, position, result_type, sending_mta_ip, receiving_mx_hostname,
-                receiving_mx_helo, receiving_ip, failed_session_count, additional_information, failure_reason_code)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let policyInsert = try statement(\.policyInsert, Self.policySQL)
+        let detailInsert = try statement(\.detailInsert, Self.detailSQL)
         for (i, p) in report.policies.enumerated() {
             try policyInsert.run { b in
                 b.int(reportRef)
@@ -399,7 +413,7 @@ struct BatchWriter {
                 }
             }
         }
-        try FastInsert(db, "INSERT INTO raw_reports (report_ref, gzip) VALUES (?, ?)").run { b in
+        try statement(\.rawInsert, "INSERT INTO raw_reports (report_ref, gzip) VALUES (?, ?)").run { b in
             b.int(reportRef)
             b.blob(prepared.gzip)
         }

@@ -42,7 +42,14 @@ enum StoreSchema {
                 let number = grain == .total ? 0 : Int64(period.replacingOccurrences(of: "-", with: "")) ?? 0
                 return RollupCells.Key(period: number, domain: try id(domain))
             }
+            // Cells are added to what is stored every 20,000, so memory stays bounded (a cell's
+            // counts come from three tables, merged as they are added).
             var cells: [RollupCells.Key: RollupCell] = [:]
+            func flushIfLarge() throws {
+                guard cells.count >= 20_000 else { return }
+                try RollupCells.add(db, grain, cells)
+                cells = [:]
+            }
             let sessions = try Row.fetchCursor(db, sql: "SELECT * FROM v1_rollup\(grain.suffix)")
             while let row = try sessions.next() {
                 let k = RollupCell.SessionKey(
@@ -52,6 +59,7 @@ enum StoreSchema {
                     RollupCell.Counts(
                         successful: row["successful_session_count"], failed: row["failed_session_count"],
                         policies: row["policy_count"])
+                try flushIfLarge()
             }
             let mx = try Row.fetchCursor(db, sql: "SELECT * FROM v1_mx_rollup\(grain.suffix)")
             while let row = try mx.next() {
@@ -59,12 +67,14 @@ enum StoreSchema {
                     host: try id(row["receiving_mx_hostname"]), resultType: try id(row["result_type"]))
                 cells[try key(row["period"], row["policy_domain"]), default: RollupCell()].mx[k] =
                     row["failed_session_count"]
+                try flushIfLarge()
             }
             let modes = try Row.fetchCursor(db, sql: "SELECT * FROM v1_mode_rollup\(grain.suffix)")
             while let row = try modes.next() {
                 cells[try key(row["period"], row["policy_domain"]), default: RollupCell()].modes[
                     try id(row["sts_mode"])] =
                     row["policy_count"]
+                try flushIfLarge()
             }
             try RollupCells.add(db, grain, cells)
         }

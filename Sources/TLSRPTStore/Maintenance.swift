@@ -126,16 +126,26 @@ extension ReportStore {
     /// so memory stays bounded on a large database. Used by tests and `tlsrpt verify`.
     public func rollupMismatches() throws -> Int {
         try read { db in
-            var damaged = 0
+            // A cell that cannot be decoded counts once, as damaged, not again as missing.
+            var damaged: [RollupGrain: Set<RollupCells.Key>] = [:]
             func stored(_ grain: RollupGrain, from: Int64, to: Int64) throws -> [RollupCells.Key: RollupCell] {
                 var out: [RollupCells.Key: RollupCell] = [:]
                 try RollupCells.each(db, grain, from: from, to: to) { key, bytes in
-                    if let cell = try? RollupCell(decoding: bytes) { out[key] = cell } else { damaged += 1 }
+                    if let cell = try? RollupCell(decoding: bytes) {
+                        out[key] = cell
+                    } else {
+                        damaged[grain, default: []].insert(key)
+                    }
                 }
                 return out
             }
-            func differing(_ a: [RollupCells.Key: RollupCell], _ b: [RollupCells.Key: RollupCell]) -> Int {
-                Set(a.keys).union(b.keys).filter { a[$0] ?? RollupCell() != b[$0] ?? RollupCell() }.count
+            /// Keys whose cells differ between `expected` and the `grain` cells `found`.
+            func differing(
+                _ expected: [RollupCells.Key: RollupCell], _ found: [RollupCells.Key: RollupCell], _ grain: RollupGrain
+            ) -> Int {
+                Set(expected.keys).union(found.keys).filter { key in
+                    damaged[grain]?.contains(key) != true && expected[key] ?? RollupCell() != found[key] ?? RollupCell()
+                }.count
             }
             let months = Set(
                 try Int64.fetchAll(db, sql: "SELECT DISTINCT period / 100 FROM rollup_day")
@@ -151,15 +161,15 @@ extension ReportStore {
                     db, filter: "r.day BETWEEN ?1 AND ?2", arguments: [first.description, last.description])
                 let days = try stored(.day, from: month * 100, to: month * 100 + 99)
                 let monthCells = try stored(.month, from: month, to: month)
-                mismatches += differing(fresh, days)
-                mismatches += differing(RollupCells.coarser(days, period: RollupPeriod.monthOf), monthCells)
+                mismatches += differing(fresh, days, .day)
+                mismatches += differing(RollupCells.coarser(days, period: RollupPeriod.monthOf), monthCells, .month)
                 for (key, cell) in monthCells {
                     totals[RollupCells.Key(period: RollupPeriod.allTime, domain: key.domain), default: RollupCell()]
                         .merge(cell)
                 }
             }
-            mismatches += differing(totals, try stored(.total, from: .min, to: .max))
-            return damaged + mismatches
+            mismatches += differing(totals, try stored(.total, from: .min, to: .max), .total)
+            return damaged.values.reduce(0) { $0 + $1.count } + mismatches
         }
     }
 

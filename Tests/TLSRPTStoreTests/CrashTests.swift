@@ -115,4 +115,27 @@ import Testing
         #expect(verify.status == 1)
         #expect(verify.stdout.hasSuffix("file ok; rollups 1 row(s) differ\n"), "\(verify.stdout)")
     }
+
+    /// A rollup row whose bytes were damaged behind its back: `verify` counts it (once), and a
+    /// summary that reads it fails with a message saying so instead of misreading it.
+    @Test func damagedRollupRowIsReportedNotMisread() throws {
+        let db = try TestPaths.temporaryDirectory("damaged").appendingPathComponent("t.sqlite").path
+        _ = try CLI.run(["ingest", "--db", db, TestPaths.repositoryRoot.appendingPathComponent("samples").path])
+        let tamper = try TestTools.run(
+            "python3",
+            [
+                "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE rollup_total SET cell = X'01FF' WHERE domain_id = (SELECT id FROM rollup_texts WHERE text = 'example.org')\"); c.commit()",
+                db,
+            ])
+        #expect(tamper.status == 0, "\(tamper.stderr)")
+        let verify = try CLI.run(["verify", "--db", db])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.hasSuffix("file ok; rollups 1 row(s) differ\n"), "\(verify.stdout)")
+        let summary = try CLI.run(["summary", "--db", db])
+        #expect(summary.status != 0)
+        #expect(summary.stderr.contains("a rollup row is damaged"), "\(summary.stderr)")
+        // A range that does not read the damaged row still works.
+        #expect(try CLI.run(["summary", "--db", db, "--since", "2000-01-01", "--until", "2099-12-31"]).status == 0)
+    }
 }

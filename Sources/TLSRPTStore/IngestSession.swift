@@ -35,7 +35,7 @@ public enum IngestOutcome: String, Sendable {
 /// (duplicates are recognised, never stored twice).
 ///
 /// With `pipelined`, a full batch is committed on a writer thread while the caller goes on
-/// reading and parsing the next one (at most one batch in flight): bulk ingest uses both cores.
+/// reading and parsing the next ones (at most two batches queued): bulk ingest uses every core.
 public final class IngestSession: @unchecked Sendable {
     let store: ReportStore
     /// Items per transaction.
@@ -62,7 +62,11 @@ public final class IngestSession: @unchecked Sendable {
     private var pendingRollups = RollupDelta()
     private let now: @Sendable () -> Int64
     private let writer = DispatchQueue(label: "tlsrpt.ingest.writer")
-    private let slot = DispatchSemaphore(value: 1)
+    /// Batches that may be queued for the writer at once: two, so the reading side can fill
+    /// the next batch while the writer is still on the last one and it never waits for a
+    /// batch to be handed over.
+    private let slot = DispatchSemaphore(value: IngestSession.batchesInFlight)
+    static let batchesInFlight = 2
     private let state = Mutex<(tally: IngestTally, error: (any Error)?)>((IngestTally(), nil))
 
     /// Running totals of what has been committed.
@@ -113,6 +117,12 @@ public final class IngestSession: @unchecked Sendable {
                 throw error
             }
             writer.async { [self] in
+                // After a failed batch the ones queued behind it are not written either: the
+                // ingest stops there, and running it again completes it.
+                guard state.withLock({ $0.error == nil }) else {
+                    slot.signal()
+                    return
+                }
                 do {
                     _ = try commit(batch, rollups)
                 } catch {
@@ -125,12 +135,12 @@ public final class IngestSession: @unchecked Sendable {
         }
     }
 
-    /// Waits for a batch in flight, then commits what is queued (and stops the background
+    /// Waits for the batches in flight, then commits what is queued (and stops the background
     /// checkpoints of a pipelined session). Returns the outcome of each queued item, in order.
     @discardableResult
     public func flush() throws -> [IngestOutcome] {
-        slot.wait()
-        slot.signal()
+        // The writer's queue is serial: once an empty block has run, every batch before it has.
+        writer.sync {}
         defer {
             checkpointer?.stop()
             checkpointer = nil

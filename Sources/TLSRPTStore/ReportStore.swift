@@ -36,14 +36,16 @@ public final class ReportStore: Sendable {
         return "./tlsrpt.sqlite"
     }
 
-    /// Opens (creating and migrating when needed) the database at `path`.
-    public init(path: String, readOnly: Bool = false) throws {
+    /// Opens (creating and migrating when needed) the database at `path`; `busyTimeout`
+    /// overrides how long a writer waits for another (default `$TLSRPT_BUSY_TIMEOUT`, else
+    /// `busyTimeout`).
+    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval? = nil) throws {
         _ = Self.sqliteConfigured
         self.path = path
         var config = Configuration()
         // TLSRPT_BUSY_TIMEOUT (seconds) overrides the wait for another writer.
         let timeout = ProcessInfo.processInfo.environment["TLSRPT_BUSY_TIMEOUT"].flatMap(TimeInterval.init)
-        config.busyMode = .timeout(timeout ?? Self.busyTimeout)
+        config.busyMode = .timeout(busyTimeout ?? timeout ?? Self.busyTimeout)
         config.readonly = readOnly
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in

@@ -54,6 +54,23 @@ public enum TestTools {
     public static var toolsRequired: Bool { ProcessInfo.processInfo.environment["TLSRPT_REQUIRE_TOOLS"] == "1" }
 
     /// Whether `python3 -c "import MODULE"` works.
+    /// Starts another process (Python's sqlite3) that takes the write lock of the SQLite
+    /// database at `path` and keeps it `seconds`; returns once the lock is held.
+    public static func holdWriteLock(_ path: String, seconds: Double) throws -> Process {
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(float(sys.argv[2])); c.execute('ROLLBACK')",
+            path, String(seconds),
+        ]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        _ = out.fileHandleForReading.availableData  // "locked"
+        return holder
+    }
+
     public static func pythonHas(_ module: String) -> Bool {
         (try? run("python3", ["-c", "import \(module)"]).status) == 0
     }

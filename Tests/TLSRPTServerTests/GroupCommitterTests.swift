@@ -16,17 +16,7 @@ import Testing
         let store = try ReportStore(path: path)
         let committer = GroupCommitter(store: store)
         // Another process holds the write lock for 1.5 s.
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        locker.arguments = [
-            "python3", "-c",
-            "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(1.5); c.execute('ROLLBACK')",
-            path,
-        ]
-        let out = Pipe()
-        locker.standardOutput = out
-        try locker.run()
-        _ = out.fileHandleForReading.availableData
+        let locker = try TestTools.holdWriteLock(path, seconds: 1.5)
         let outcomes = try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
             for i in 0..<25 {
                 group.addTask {

@@ -9,7 +9,8 @@ import Testing
 /// the busy timeout) stops with the database error, writes nothing after the failed batch, and
 /// running the same ingest again stores everything exactly once.
 @Suite struct WriterFailureTests {
-    @Test func failedBatchStopsTheIngestAndARerunCompletesIt() throws {
+    @Test(.enabled(if: TestTools.pythonHas("sqlite3"), "needs python3"))
+    func failedBatchStopsTheIngestAndARerunCompletesIt() throws {
         let dir = try TestPaths.temporaryDirectory("writer-failure")
         let path = dir.appendingPathComponent("t.sqlite").path
         var g = SeededGenerator(seed: 31)
@@ -29,17 +30,7 @@ import Testing
 
         let store = try ReportStore(path: path, busyTimeout: 0.2)
         // Another process takes the write lock and keeps it for 4 s.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = [
-            "python3", "-c",
-            "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(4)",
-            path,
-        ]
-        let out = Pipe()
-        holder.standardOutput = out
-        try holder.run()
-        _ = out.fileHandleForReading.availableData  // "locked"
+        let holder = try TestTools.holdWriteLock(path, seconds: 4)
 
         #expect(throws: (any Error).self) { _ = try ingestAll(store) }
         holder.waitUntilExit()

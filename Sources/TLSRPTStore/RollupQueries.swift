@@ -59,24 +59,6 @@ enum RollupQueries {
             case .modes: return "mode_rollup"
             }
         }
-
-        /// Schema v1's text key columns, in table order (for the v2 migration).
-        var v1TextColumns: [String] {
-            switch self {
-            case .sessions: return ["policy_domain", "organization_name", "policy_type", "result_type"]
-            case .mx: return ["policy_domain", "receiving_mx_hostname", "result_type"]
-            case .modes: return ["policy_domain", "sts_mode"]
-            }
-        }
-
-        /// Schema v1's count columns (unchanged in v2).
-        var v1CountColumns: String {
-            switch self {
-            case .sessions: return "successful_session_count, failed_session_count, policy_count"
-            case .mx: return "failed_session_count"
-            case .modes: return "policy_count"
-            }
-        }
     }
 
     /// The `rollup_texts` id of a text column (-1 when the text has none: a mismatch).

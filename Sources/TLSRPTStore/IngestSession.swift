@@ -59,7 +59,9 @@ public final class IngestSession: @unchecked Sendable {
     private var checkpointer: BackgroundCheckpointer?
     private var pending: [PreparedItem] = []
     /// The rollup changes of the reports in `pending`, gathered as they are queued.
-    private var pendingRollups = RollupDelta()
+    /// (Not a lazy property: mutating one goes through a getter and a setter, copying the
+    /// tables on every report.)
+    private var pendingRollups: RollupDelta
     private let now: @Sendable () -> Int64
     private let writer = DispatchQueue(label: "tlsrpt.ingest.writer")
     /// Batches that may be queued for the writer at once: two, so the reading side can fill
@@ -85,6 +87,12 @@ public final class IngestSession: @unchecked Sendable {
         self.batchBytes = max(1, batchBytes)
         self.pipelined = pipelined
         self.now = now
+        pendingRollups = RollupDelta(capacity: pipelined ? min(self.batchSize, 10_000) * 2 : 64)
+    }
+
+    /// An empty delta sized for a batch: a pipelined (bulk) batch gathers thousands of keys.
+    private func newDelta() -> RollupDelta {
+        RollupDelta(capacity: pendingRollups.capacity)
     }
 
     /// A session dropped without `flush` (an ingest that failed) stops its checkpoint thread.
@@ -110,7 +118,7 @@ public final class IngestSession: @unchecked Sendable {
             let batch = pending
             let rollups = pendingRollups
             pending.removeAll(keepingCapacity: true)
-            pendingRollups = RollupDelta()
+            pendingRollups = newDelta()
             slot.wait()
             if let error = state.withLock({ $0.error }) {
                 slot.signal()
@@ -149,7 +157,7 @@ public final class IngestSession: @unchecked Sendable {
         guard !pending.isEmpty else { return [] }
         let outcomes = try commit(pending, pendingRollups)
         pending.removeAll(keepingCapacity: true)
-        pendingRollups = RollupDelta()
+        pendingRollups = newDelta()
         pendingBytes = 0
         return outcomes
     }

@@ -51,6 +51,9 @@ struct RollupCell: Equatable, Sendable {
 
     /// Decodes a stored cell.
     init(decoding bytes: UnsafeRawBufferPointer) throws {
+        // Room for every session entry at once (each takes at least six bytes): a stored cell
+        // of a busy domain holds hundreds, and growing the dictionary step by step showed.
+        sessions.reserveCapacity(bytes.count / 6)
         try Self.visit(
             bytes, sessions: { k, c in sessions[k, default: Counts()].add(c) },
             mx: { k, n in mx[k, default: 0] = mx[k, default: 0].saturatingAdd(n) },

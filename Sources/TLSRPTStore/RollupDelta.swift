@@ -86,9 +86,21 @@ struct RollupDelta: Sendable {
 
     var texts = Texts()
     /// Per grain, in `RollupGrain.allCases` order.
-    var sessions = Array(repeating: SumTable<Key, Counts>(zero: Counts()), count: 3)
-    var mx = Array(repeating: SumTable<MXKey, Sum>(zero: Sum()), count: 3)
-    var modes = Array(repeating: SumTable<ModeKey, Int64>(zero: 0), count: 3)
+    /// The capacity the tables started with.
+    let capacity: Int
+    var sessions: [SumTable<Key, Counts>]
+    var mx: [SumTable<MXKey, Sum>]
+    var modes: [SumTable<ModeKey, Int64>]
+
+    /// An empty delta whose tables start room for about `capacity` keys each (a bulk ingest's
+    /// batch of 5,000 reports gathers ~20,000 at the day grain; growing the tables from 64
+    /// took 1 % of the ingest).
+    init(capacity: Int = 64) {
+        self.capacity = capacity
+        sessions = (0..<3).map { _ in SumTable(zero: Counts(), capacity: capacity) }
+        mx = (0..<3).map { _ in SumTable(zero: Sum(), capacity: capacity / 2) }
+        modes = (0..<3).map { _ in SumTable(zero: 0, capacity: capacity / 4) }
+    }
 
     /// Adds the share of every policy of `report` (`sign` -1 takes it back).
     mutating func add(_ report: Report, sign: Int64 = 1) {

@@ -9,7 +9,7 @@ public struct DailyPoint: Sendable, Equatable {
 
     /// Failed share of the day's sessions, 0…1 (0 with no sessions).
     public var failureRate: Double {
-        let total = successfulSessionCount + failedSessionCount
+        let total = successfulSessionCount.saturatingAdd(failedSessionCount)
         return total == 0 ? 0 : Double(failedSessionCount) / Double(total)
     }
 }
@@ -101,8 +101,8 @@ extension ReportStore {
                     bytes,
                     sessions: { k, c in
                         guard k.resultType == sessionsRow else { return }
-                        ok += c.successful
-                        failed += c.failed
+                        ok.saturate(adding: c.successful)
+                        failed.saturate(adding: c.failed)
                     }, mx: { _, _ in }, modes: { _, _ in })
                 rows.append((RollupPeriod.dayOf(key.period), key.domain, ok, failed))
             }
@@ -116,13 +116,13 @@ extension ReportStore {
             let i = Int(row.day.daysSinceEpoch - from.daysSinceEpoch)
             guard i >= 0 && i < n else { continue }
             let domain = try reader.text(row.domain)
-            total[i].successfulSessionCount += row.ok
-            total[i].failedSessionCount += row.failed
+            total[i].successfulSessionCount.saturate(adding: row.ok)
+            total[i].failedSessionCount.saturate(adding: row.failed)
             var series =
                 byDomain[domain]
                 ?? total.map { DailyPoint(day: $0.day, successfulSessionCount: 0, failedSessionCount: 0) }
-            series[i].successfulSessionCount += row.ok
-            series[i].failedSessionCount += row.failed
+            series[i].successfulSessionCount.saturate(adding: row.ok)
+            series[i].failedSessionCount.saturate(adding: row.failed)
             byDomain[domain] = series
         }
         return (total, byDomain)

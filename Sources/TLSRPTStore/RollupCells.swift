@@ -129,23 +129,38 @@ enum RollupCells {
     static func fresh(
         _ db: Database, filter: String = "1", arguments: [any DatabaseValueConvertible] = []
     ) throws -> [Key: RollupCell] {
+        do {
+            return try fresh(db, filter: filter, arguments: arguments, grouped: true)
+        } catch let error as DatabaseError where error.message?.contains("integer overflow") == true {
+            // A hostile report's counts: add the rows up here, saturating as the ingest does.
+            return try fresh(db, filter: filter, arguments: arguments, grouped: false)
+        }
+    }
+
+    private static func fresh(
+        _ db: Database, filter: String, arguments: [any DatabaseValueConvertible], grouped: Bool
+    ) throws -> [Key: RollupCell] {
         var cells: [Key: RollupCell] = [:]
         let args = StatementArguments(arguments) ?? StatementArguments()
-        let sessions = try Row.fetchCursor(db, sql: RollupQueries.day(.sessions, filter: filter), arguments: args)
+        func rows(_ kind: RollupQueries.Kind) throws -> RowCursor {
+            try Row.fetchCursor(db, sql: RollupQueries.day(kind, filter: filter, grouped: grouped), arguments: args)
+        }
+        let sessions = try rows(.sessions)
         while let row = try sessions.next() {
             let key = RollupCell.SessionKey(organization: row[2], policyType: row[3], resultType: row[4])
             cells[Key(period: row[0], domain: row[1]), default: RollupCell()].sessions[key, default: .init()].add(
                 RollupCell.Counts(successful: row[5], failed: row[6], policies: row[7]))
         }
-        let mx = try Row.fetchCursor(db, sql: RollupQueries.day(.mx, filter: filter), arguments: args)
+        let mx = try rows(.mx)
         while let row = try mx.next() {
             let key = RollupCell.MXKey(host: row[2], resultType: row[3])
-            cells[Key(period: row[0], domain: row[1]), default: RollupCell()].mx[key, default: 0] += row[4] as Int64
+            cells[Key(period: row[0], domain: row[1]), default: RollupCell()].mx[key, default: 0].saturate(
+                adding: row[4])
         }
-        let modes = try Row.fetchCursor(db, sql: RollupQueries.day(.modes, filter: filter), arguments: args)
+        let modes = try rows(.modes)
         while let row = try modes.next() {
-            cells[Key(period: row[0], domain: row[1]), default: RollupCell()].modes[row[2], default: 0] +=
-                row[3] as Int64
+            cells[Key(period: row[0], domain: row[1]), default: RollupCell()].modes[row[2], default: 0].saturate(
+                adding: row[3])
         }
         return cells
     }

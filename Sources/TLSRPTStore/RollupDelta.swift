@@ -2,8 +2,8 @@ import GRDB
 import TLSRPT
 
 /// Rollup changes gathered over one transaction and applied at its end: many reports for the
-/// same day and domain become one upsert per rollup row instead of one per report. Kept at three
-/// grains: day, month and all time (period '').
+/// same day and domain change one rollup cell once instead of once per report. Kept at three
+/// grains: day, month and all time (`RollupPeriod`).
 ///
 /// Bulk ingest gathers the delta of a batch on the reading thread, as reports are queued, and
 /// the writer takes back the share of any report that turns out to be a duplicate: the writer
@@ -85,9 +85,9 @@ struct RollupDelta: Sendable {
     }
 
     var texts = Texts()
-    /// Per grain, in `RollupGrain.allCases` order.
     /// The capacity the tables started with.
     let capacity: Int
+    /// Per grain, in `RollupGrain.allCases` order.
     var sessions: [SumTable<Key, Counts>]
     var mx: [SumTable<MXKey, Sum>]
     var modes: [SumTable<ModeKey, Int64>]
@@ -199,16 +199,18 @@ struct RollupDelta: Sendable {
 }
 
 extension RollupDelta.Counts {
+    /// Adds (saturating: counts may be as large as a report claims).
     mutating func add(successful: Int64, failed: Int64, policies: Int64) {
-        self.successful += successful
-        self.failed += failed
+        self.successful.saturate(adding: successful)
+        self.failed.saturate(adding: failed)
         self.policies += policies
     }
 }
 
 extension RollupDelta.Sum {
+    /// Adds (saturating: counts may be as large as a report claims).
     mutating func add(_ value: Int64, contributors: Int64) {
-        self.value += value
+        self.value.saturate(adding: value)
         self.contributors += contributors
     }
 }

@@ -70,37 +70,43 @@ enum RollupQueries {
     static func dayPeriod(_ column: String) -> String { "CAST(replace(\(column), '-', '') AS INTEGER)" }
 
     /// A SELECT giving the day rows of `kind` from the stored reports (`r` reports, `p`
-    /// policies), for the rows `filter` (an SQL condition on `r` and `p`) keeps.
-    static func day(_ kind: Kind, filter: String = "1") -> String {
+    /// policies), for the rows `filter` (an SQL condition on `r` and `p`) keeps. `grouped`
+    /// false gives one row per policy or detail instead of their sums, for adding up in Swift:
+    /// SQLite's SUM stops with an error where a hostile report's counts overflow 64 bits, and
+    /// the rollups hold such sums at the largest value (`saturatingAdd`).
+    static func day(_ kind: Kind, filter: String = "1", grouped: Bool = true) -> String {
+        func sum(_ column: String) -> String { grouped ? "SUM(\(column))" : column }
+        let count = grouped ? "COUNT(*)" : "1"
+        func groupBy(_ columns: String) -> String { grouped ? "GROUP BY \(columns)" : "" }
         switch kind {
         case .sessions:
             return """
                 SELECT \(dayPeriod("r.day")), \(id("p.policy_domain")), \(id("r.organization_name")),
                     \(id("p.policy_type")), \(id("''")),
-                    SUM(p.successful_session_count), SUM(p.failed_session_count), COUNT(*)
+                    \(sum("p.successful_session_count")), \(sum("p.failed_session_count")), \(count)
                 FROM policies p JOIN reports r ON r.id = p.report_ref
-                WHERE \(filter) GROUP BY r.day, p.policy_domain, r.organization_name, p.policy_type
+                WHERE \(filter) \(groupBy("r.day, p.policy_domain, r.organization_name, p.policy_type"))
                 UNION ALL
                 SELECT \(dayPeriod("r.day")), \(id("p.policy_domain")), \(id("r.organization_name")),
                     \(id("p.policy_type")), \(id("f.result_type")),
-                    0, SUM(f.failed_session_count), COUNT(*)
+                    0, \(sum("f.failed_session_count")), \(count)
                 FROM failure_details f JOIN policies p ON p.id = f.policy_ref JOIN reports r ON r.id = p.report_ref
-                WHERE \(filter) GROUP BY r.day, p.policy_domain, r.organization_name, p.policy_type, f.result_type
+                WHERE \(filter) \(groupBy("r.day, p.policy_domain, r.organization_name, p.policy_type, f.result_type"))
                 """
         case .mx:
             return """
                 SELECT \(dayPeriod("r.day")), \(id("p.policy_domain")), \(id("f.receiving_mx_hostname")),
-                    \(id("f.result_type")), SUM(f.failed_session_count)
+                    \(id("f.result_type")), \(sum("f.failed_session_count"))
                 FROM failure_details f JOIN policies p ON p.id = f.policy_ref JOIN reports r ON r.id = p.report_ref
                 WHERE \(filter) AND f.receiving_mx_hostname IS NOT NULL AND f.receiving_mx_hostname != ''
-                GROUP BY r.day, p.policy_domain, f.receiving_mx_hostname, f.result_type
+                \(groupBy("r.day, p.policy_domain, f.receiving_mx_hostname, f.result_type"))
                 """
         case .modes:
             return """
-                SELECT \(dayPeriod("r.day")), \(id("p.policy_domain")), \(id("p.sts_mode")), COUNT(*)
+                SELECT \(dayPeriod("r.day")), \(id("p.policy_domain")), \(id("p.sts_mode")), \(count)
                 FROM policies p JOIN reports r ON r.id = p.report_ref
                 WHERE \(filter) AND p.sts_mode IS NOT NULL
-                GROUP BY r.day, p.policy_domain, p.sts_mode
+                \(groupBy("r.day, p.policy_domain, p.sts_mode"))
                 """
         }
     }

@@ -46,7 +46,7 @@ public struct DomainSummary: Sendable, Equatable {
     }
 
     /// All sessions.
-    public var totalSessionCount: Int64 { successfulSessionCount + failedSessionCount }
+    public var totalSessionCount: Int64 { successfulSessionCount.saturatingAdd(failedSessionCount) }
 
     /// Successful share of all sessions, 0…1 (1 when there were none).
     public var successRate: Double {
@@ -95,15 +95,15 @@ extension ReportStore {
                                 organization: k.organization, policyType: k.policyType, successful: c.successful,
                                 failed: c.failed, policies: c.policies)
                         } else {
-                            totals[i].resultTypes[k.resultType, default: 0] += c.failed
+                            totals[i].resultTypes[k.resultType, default: 0].saturate(adding: c.failed)
                         }
                         totals[i].hasSessions = true
                     },
                     mx: { k, n in
                         if let wantedResults, !wantedResults.contains(k.resultType) { return }
-                        totals[i].hosts[k.host, default: [:]][k.resultType, default: 0] += n
+                        totals[i].hosts[k.host, default: [:]][k.resultType, default: 0].saturate(adding: n)
                     },
-                    modes: { mode, n in totals[i].modes[mode, default: 0] += n })
+                    modes: { mode, n in totals[i].modes[mode, default: 0].saturate(adding: n) })
             }
         }
 
@@ -127,7 +127,9 @@ extension ReportStore {
                 var named: [String: Int64] = [:]
                 for (r, n) in results { named[try reader.text(r)] = n }
                 return DomainSummary.MXHost(
-                    hostname: try reader.text(id), failedSessionCount: results.values.reduce(0, +), resultTypes: named)
+                    hostname: try reader.text(id),
+                    failedSessionCount: results.values.reduce(0) { $0.saturatingAdd($1) },
+                    resultTypes: named)
             }.sorted { ($0.failedSessionCount, $1.hostname) > ($1.failedSessionCount, $0.hostname) }
             s.mxHosts = Array(hosts.prefix(topHosts))
             if !filter.resultTypes.isEmpty {
@@ -157,11 +159,11 @@ private struct DomainTotals {
 
     mutating func addSessions(organization: Int64, policyType: Int64, successful: Int64, failed: Int64, policies: Int64)
     {
-        self.successful += successful
-        self.failed += failed
-        self.policies += policies
-        policyTypes[policyType, default: 0] += policies
-        reporters[organization, default: (0, 0)].0 += successful
-        reporters[organization, default: (0, 0)].1 += failed
+        self.successful.saturate(adding: successful)
+        self.failed.saturate(adding: failed)
+        self.policies.saturate(adding: policies)
+        policyTypes[policyType, default: 0].saturate(adding: policies)
+        reporters[organization, default: (0, 0)].0.saturate(adding: successful)
+        reporters[organization, default: (0, 0)].1.saturate(adding: failed)
     }
 }

@@ -26,6 +26,20 @@ struct DatabaseOption: ParsableArguments {
         }
     }
 
+    /// Runs `body` (queries of the store at `path`): a database failure — a damaged rollup
+    /// row, an I/O error — is printed naming the database and ends with exit status 2, as the
+    /// README's table says, instead of argument-parser's generic error and status 1.
+    func query<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            printError(SafeText.terminal("tlsrpt: database \(path): \(error)"))
+            throw ExitStatus.failure
+        }
+    }
+
     /// Opens an existing store for reading.
     func openForReading() throws -> ReportStore {
         guard FileManager.default.fileExists(atPath: path) else {

@@ -22,7 +22,7 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.openForReading()
-        let summaries = try store.summary(filters.filter, topHosts: topHosts)
+        let summaries = try database.query { try store.summary(filters.filter, topHosts: topHosts) }
         let sink = try output.sink()
         sink.write(SummaryRenderer.render(summaries, format: format))
         sink.close()
@@ -59,8 +59,10 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let store = try database.openForReading()
         let sink = try output.sink()
-        try ExportRenderer.write(
-            store: store, table: table, filter: filters.filter, format: format, layout: layout, to: sink)
+        try database.query {
+            try ExportRenderer.write(
+                store: store, table: table, filter: filters.filter, format: format, layout: layout, to: sink)
+        }
         sink.close()
     }
 }
@@ -100,7 +102,7 @@ struct DigestCommand: ParsableCommand {
     func run() throws {
         let store = try database.openForReading()
         let today = Timestamp(seconds: Int64(Date().timeIntervalSince1970)).day
-        let digest = try store.digest(day: day ?? today.adding(days: -1), domains: domains)
+        let digest = try database.query { try store.digest(day: day ?? today.adding(days: -1), domains: domains) }
         let thresholds = DigestThresholds(
             maxFailureRate: maxFailureRate, alertOnNewResultTypes: alertNewResultTypes, minReports: minReports)
         let alerts = thresholds.alerts(digest)
@@ -130,14 +132,14 @@ struct RejectedCommand: ParsableCommand {
     func run() throws {
         let store = try database.openForReading()
         if let id = bytes {
-            guard let data = try store.rejectedBytes(id: id) else {
+            guard let data = try database.query({ try store.rejectedBytes(id: id) }) else {
                 printError("tlsrpt: no stored bytes for rejected input \(id)")
                 throw ExitStatus.rejected
             }
             FileHandle.standardOutput.write(Data(data))
             return
         }
-        let list = try store.rejectedInputs(limit: limit)
+        let list = try database.query { try store.rejectedInputs(limit: limit) }
         if format == .json {
             let w = JSONWriter(pretty: true)
             w.array(list) { r in
@@ -182,7 +184,7 @@ struct PruneCommand: ParsableCommand {
     func run() throws {
         let store = try database.openForReading()
         let today = Timestamp(seconds: Int64(Date().timeIntervalSince1970)).day
-        let result = try store.prune(before: today.adding(days: -olderThan))
+        let result = try database.query { try store.prune(before: today.adding(days: -olderThan)) }
         print("prune: \(result.reports) report(s) and \(result.rejectedInputs) rejected input(s) deleted")
     }
 }
@@ -200,9 +202,9 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.openForReading()
-        let file = try store.fileCheck()
-        let mismatches = try store.rollupMismatches()
-        let counts = try store.counts()
+        let (file, mismatches, counts) = try database.query {
+            (try store.fileCheck(), try store.rollupMismatches(), try store.counts())
+        }
         let fileOK = file == ["ok"]
         print(
             "verify: \(counts.reports) report(s), \(counts.policies) policies, \(counts.failureDetails) failure detail(s); "

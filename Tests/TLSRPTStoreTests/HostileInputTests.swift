@@ -223,4 +223,45 @@ extension HostileInputTests {
             }
         }
     }
+
+    /// Counts as large as 64 bits allow, in several reports for one domain and day: the ingest,
+    /// summaries at every grain, the digest and `verify` add them up held at the largest value
+    /// instead of overflowing (which stopped the process and lost the batch).
+    @Test func countsThatOverflowWhenAddedAreHeldAtTheLargestValue() throws {
+        let dir = try TestPaths.temporaryDirectory("overflow")
+        let max = "9223372036854775807"
+        for i in 0..<3 {
+            let json = """
+                {"organization-name":"Big","date-range":{"start-datetime":"2026-11-01T00:00:00Z",\
+                "end-datetime":"2026-11-01T23:59:59Z"},"contact-info":"x@example.net","report-id":"big-\(i)",\
+                "policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com"},\
+                "summary":{"total-successful-session-count":\(max),"total-failure-session-count":\(max)},\
+                "failure-details":[{"result-type":"certificate-expired","receiving-mx-hostname":"mx.example.com",\
+                "failed-session-count":\(max)}]}]}
+                """
+            try Data(json.utf8).write(to: dir.appendingPathComponent("big-\(i).json"))
+        }
+        let db = dir.appendingPathComponent("t.sqlite").path
+        let ingest = try CLI.run(["ingest", "--db", db, dir.path])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stdout.hasPrefix("ingest: 3 stored"))
+        let store = try ReportStore(path: db)
+        for filter in [ReportFilter(), ReportFilter(since: Day("2026-11-01"), until: Day("2026-11-01"))] {
+            let s = try store.summary(filter)
+            #expect(s.count == 1)
+            #expect(s.first?.successfulSessionCount == Int64.max)
+            #expect(s.first?.failedSessionCount == Int64.max)
+            #expect(s.first?.totalSessionCount == Int64.max)
+            #expect(s.first?.resultTypes == ["certificate-expired": Int64.max])
+            #expect(s.first?.mxHosts.first?.failedSessionCount == Int64.max)
+            #expect(s.first?.policyCount == 3)
+        }
+        let digest = try store.digest(day: Day("2026-11-01")!)
+        #expect(digest.daily.last?.failedSessionCount == Int64.max)
+        #expect(try store.rollupMismatches() == 0)
+        #expect(try CLI.run(["verify", "--db", db]).status == 0)
+        for format in ["table", "json", "csv"] {
+            #expect(try CLI.run(["summary", "--db", db, "--format", format]).status == 0)
+        }
+    }
 }

@@ -27,6 +27,16 @@ import Testing
         // copy read first (the .json, in name order) is the one kept.
         let josh = try store.summary(ReportFilter(domains: ["josh.scot"]))
         #expect(josh.first?.resultTypes == ["testing": 3])
+
+        // `tlsrpt ingest` (payloads decoded on every core) stores the same, in the same order.
+        let cliDB = try TestPaths.temporaryDirectory("corpus-cli").appendingPathComponent("t.sqlite").path
+        let cli = try CLI.run(["ingest", "--quiet", "--db", cliDB, corpus.path])
+        #expect(cli.status == 0, "\(cli.stderr)")
+        #expect(cli.stdout.hasPrefix("ingest: 28 stored, "))
+        let parallel = try ReportStore(path: cliDB)
+        #expect(try parallel.reportIDs() == store.reportIDs())
+        #expect(try parallel.summary(ReportFilter()) == store.summary(ReportFilter()))
+        #expect(try parallel.rollupMismatches() == 0)
     }
 
     @Test(.enabled(if: RealSender.available, "../shared/tools/realsender is not present"))

@@ -10,7 +10,11 @@
 /// Stored form (`encoded()`): a version byte (1), then three lists, each a count followed by
 /// its entries — sessions (organization, policy type, result type, successful, failed,
 /// policies), MX hosts (host, result type, failed), modes (mode, policies) — every number a
-/// zigzag LEB128 varint. The order of entries within a list is not significant.
+/// zigzag LEB128 varint. Readers take entries in any order; this version writes each list
+/// ordered by key (ascending, compared field by field), so adding a batch's entries to a stored
+/// cell is a merge of two ordered lists (`merging`) instead of building dictionaries. A cell
+/// written unordered (by an earlier version) is added to through dictionaries, and then
+/// written ordered.
 struct RollupCell: Equatable, Sendable {
     struct SessionKey: Hashable, Sendable {
         var organization: Int64
@@ -42,11 +46,9 @@ struct RollupCell: Equatable, Sendable {
         for (k, n) in other.modes { modes[k, default: 0] = modes[k, default: 0].saturatingAdd(n) }
     }
 
-    /// The stored form.
+    /// The stored form (each list ordered by key).
     func encoded() -> [UInt8] {
-        var empty = RollupCell()
-        return empty.encoded(
-            adding: Entries(sessions: Array(sessions), mx: Array(mx), modes: Array(modes)))
+        Entries(sessions: Array(sessions), mx: Array(mx), modes: Array(modes)).encoded()
     }
 
     /// Decodes a stored cell.
@@ -155,6 +157,16 @@ enum Varint {
     }
 }
 
+extension RollupCell.SessionKey: Comparable {
+    static func < (a: Self, b: Self) -> Bool {
+        (a.organization, a.policyType, a.resultType) < (b.organization, b.policyType, b.resultType)
+    }
+}
+
+extension RollupCell.MXKey: Comparable {
+    static func < (a: Self, b: Self) -> Bool { (a.host, a.resultType) < (b.host, b.resultType) }
+}
+
 extension RollupCell {
     /// A cell's entries as lists, each key once (as a batch's `RollupDelta` gives them): written
     /// as they are when the cell is new, added to the stored cell otherwise. Lists, not
@@ -166,39 +178,135 @@ extension RollupCell {
 
         var isEmpty: Bool { sessions.isEmpty && mx.isEmpty && modes.isEmpty }
 
-        /// The stored form of a cell holding just these entries.
+        /// The same entries, each list ordered by key (how cells are written).
+        func ordered() -> Entries {
+            Entries(
+                sessions: sessions.sorted { $0.0 < $1.0 }, mx: mx.sorted { $0.0 < $1.0 },
+                modes: modes.sorted { $0.0 < $1.0 })
+        }
+
+        /// The stored form of a cell holding just these entries (ordered here).
         func encoded() -> [UInt8] {
             var cell = RollupCell()
-            return cell.encoded(adding: self)
+            return cell.encoded(adding: ordered())
         }
     }
 
-    /// The stored form of this cell with `entries` added.
+    /// The stored form of the cell `stored` with `entries` added, or nil when `stored` is not
+    /// ordered by key (written by an earlier version: the caller adds through dictionaries).
+    /// `entries` must be ordered by key (`Entries.ordered`), each key once. Merges the two
+    /// ordered lists straight into the output bytes: no dictionary, no decoded copy of the
+    /// stored cell (adding to the month and all-time cells this way made the batch's rollups
+    /// several times cheaper; BENCHMARKS.md §3). Throws `RollupCellError` for a damaged cell.
+    static func merging(_ stored: UnsafeRawBufferPointer, adding entries: Entries) throws -> [UInt8]? {
+        guard stored.first == 1 else { throw RollupCellError() }
+        var reader = Varint.Reader(bytes: stored)
+        reader.position = 1
+        var out: [UInt8] = [1]
+        out.reserveCapacity(
+            stored.count + 8 + entries.sessions.count * 12 + entries.mx.count * 6 + entries.modes.count * 3)
+        // Each list is written after its count, known only once merged: into `list`, then copied.
+        var list: [UInt8] = []
+        list.reserveCapacity(stored.count)
+        let ordered =
+            try mergeList(
+                &reader, entries.sessions, &out, &list,
+                read: { r in
+                    (
+                        SessionKey(organization: try r.next(), policyType: try r.next(), resultType: try r.next()),
+                        Counts(successful: try r.next(), failed: try r.next(), policies: try r.next())
+                    )
+                },
+                add: { $0.add($1) },
+                write: write)
+            && mergeList(
+                &reader, entries.mx, &out, &list,
+                read: { r in (MXKey(host: try r.next(), resultType: try r.next()), try r.next()) },
+                add: { $0.saturate(adding: $1) },
+                write: write)
+            && mergeList(
+                &reader, entries.modes, &out, &list,
+                read: { r in (try r.next(), try r.next()) },
+                add: { $0.saturate(adding: $1) },
+                write: writeMode)
+        guard ordered else { return nil }
+        guard reader.position == stored.count else { throw RollupCellError() }
+        return out
+    }
+
+    /// The stored form of one entry of each list.
+    private static func write(_ k: SessionKey, _ c: Counts, _ out: inout [UInt8]) {
+        Varint.append(k.organization, to: &out)
+        Varint.append(k.policyType, to: &out)
+        Varint.append(k.resultType, to: &out)
+        Varint.append(c.successful, to: &out)
+        Varint.append(c.failed, to: &out)
+        Varint.append(c.policies, to: &out)
+    }
+
+    private static func write(_ k: MXKey, _ n: Int64, _ out: inout [UInt8]) {
+        Varint.append(k.host, to: &out)
+        Varint.append(k.resultType, to: &out)
+        Varint.append(n, to: &out)
+    }
+
+    private static func writeMode(_ k: Int64, _ n: Int64, _ out: inout [UInt8]) {
+        Varint.append(k, to: &out)
+        Varint.append(n, to: &out)
+    }
+
+    /// Merges one stored list (read from `reader`) with `added` (ordered, each key once): the
+    /// count and the entries, each key once with its values added, go to `out` (`list` is
+    /// scratch space). False when the stored list is not ordered by key.
+    @inline(__always)
+    private static func mergeList<Key: Comparable, Value>(
+        _ reader: inout Varint.Reader, _ added: [(Key, Value)], _ out: inout [UInt8], _ list: inout [UInt8],
+        read: (inout Varint.Reader) throws -> (Key, Value), add: (inout Value, Value) -> Void,
+        write: (Key, Value, inout [UInt8]) -> Void
+    ) throws -> Bool {
+        list.removeAll(keepingCapacity: true)
+        var count = 0
+        var i = 0
+        var previous: Key?
+        for _ in 0..<(try reader.count()) {
+            var (key, value) = try read(&reader)
+            if let previous, !(previous < key) { return false }
+            previous = key
+            while i < added.count && added[i].0 < key {
+                write(added[i].0, added[i].1, &list)
+                count += 1
+                i += 1
+            }
+            if i < added.count && added[i].0 == key {
+                add(&value, added[i].1)
+                i += 1
+            }
+            write(key, value, &list)
+            count += 1
+        }
+        while i < added.count {
+            write(added[i].0, added[i].1, &list)
+            count += 1
+            i += 1
+        }
+        Varint.append(Int64(count), to: &out)
+        out.append(contentsOf: list)
+        return true
+    }
+
+    /// The stored form of this cell with `entries` added (written ordered by key when this
+    /// cell is empty only if `entries` is ordered: `Entries.encoded` orders them).
     mutating func encoded(adding entries: Entries) -> [UInt8] {
         if isEmpty {
             // Nothing to combine with: the entries' keys are distinct already.
             var out: [UInt8] = [1]
             out.reserveCapacity(4 + entries.sessions.count * 12 + entries.mx.count * 6 + entries.modes.count * 3)
             Varint.append(Int64(entries.sessions.count), to: &out)
-            for (k, c) in entries.sessions {
-                Varint.append(k.organization, to: &out)
-                Varint.append(k.policyType, to: &out)
-                Varint.append(k.resultType, to: &out)
-                Varint.append(c.successful, to: &out)
-                Varint.append(c.failed, to: &out)
-                Varint.append(c.policies, to: &out)
-            }
+            for (k, c) in entries.sessions { Self.write(k, c, &out) }
             Varint.append(Int64(entries.mx.count), to: &out)
-            for (k, n) in entries.mx {
-                Varint.append(k.host, to: &out)
-                Varint.append(k.resultType, to: &out)
-                Varint.append(n, to: &out)
-            }
+            for (k, n) in entries.mx { Self.write(k, n, &out) }
             Varint.append(Int64(entries.modes.count), to: &out)
-            for (k, n) in entries.modes {
-                Varint.append(k, to: &out)
-                Varint.append(n, to: &out)
-            }
+            for (k, n) in entries.modes { Self.writeMode(k, n, &out) }
             return out
         }
         for (k, c) in entries.sessions { sessions[k, default: Counts()].add(c) }

@@ -23,22 +23,23 @@ enum RollupCells {
     }
 
     /// Adds each cell's entries to the stored cell of its key (or stores them when there is
-    /// none).
+    /// none). Cells are written with their lists ordered by key (`RollupCell.merging`).
     static func add(_ db: Database, _ grain: RollupGrain, _ cells: [(key: Key, entries: RollupCell.Entries)]) throws {
         let select = try db.cachedStatement(
             sql: "SELECT cell FROM rollup\(grain.suffix) WHERE period = ? AND domain_id = ?")
         let insert = try FastInsert(db, "INSERT INTO rollup\(grain.suffix) (period, domain_id, cell) VALUES (?, ?, ?)")
         let update = try FastInsert(db, "UPDATE rollup\(grain.suffix) SET cell = ? WHERE period = ? AND domain_id = ?")
-        for (key, entries) in cells where !entries.isEmpty {
-            if var stored = try storedCell(select, key) {
-                let bytes = stored.encoded(adding: entries)
+        for (key, unordered) in cells where !unordered.isEmpty {
+            let entries = unordered.ordered()
+            if let bytes = try added(select, key, entries) {
                 try update.run { b in
                     b.blob(bytes)
                     b.int(key.period)
                     b.int(key.domain)
                 }
             } else {
-                let bytes = entries.encoded()
+                var empty = RollupCell()
+                let bytes = empty.encoded(adding: entries)
                 try insert.run { b in
                     b.int(key.period)
                     b.int(key.domain)
@@ -46,6 +47,22 @@ enum RollupCells {
                 }
             }
         }
+    }
+
+    /// The stored cell of `key` (selected by `statement`) with `entries` added, or nil when
+    /// there is no stored cell.
+    private static func added(_ statement: Statement, _ key: Key, _ entries: RollupCell.Entries) throws -> [UInt8]? {
+        let stmt = statement.sqliteStatement
+        sqlite3_reset(stmt)
+        sqlite3_bind_int64(stmt, 1, key.period)
+        sqlite3_bind_int64(stmt, 2, key.domain)
+        defer { sqlite3_reset(stmt) }
+        guard sqlite3_step(stmt) == SQLITE_ROW, let p = sqlite3_column_blob(stmt, 0) else { return nil }
+        let stored = UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, 0)))
+        if let merged = try RollupCell.merging(stored, adding: entries) { return merged }
+        // Written unordered by an earlier version: added through dictionaries, written ordered.
+        var cell = try RollupCell(decoding: stored)
+        return cell.encoded(adding: entries)
     }
 
     /// Adds each cell to the stored one of its key (or stores it when there is none).
@@ -70,17 +87,6 @@ enum RollupCells {
                     arguments: [key.period, key.domain, Data(cell.encoded())])
             }
         }
-    }
-
-    /// The stored cell selected by `statement` (period and domain bound from `key`).
-    private static func storedCell(_ statement: Statement, _ key: Key) throws -> RollupCell? {
-        let stmt = statement.sqliteStatement
-        sqlite3_reset(stmt)
-        sqlite3_bind_int64(stmt, 1, key.period)
-        sqlite3_bind_int64(stmt, 2, key.domain)
-        defer { sqlite3_reset(stmt) }
-        guard sqlite3_step(stmt) == SQLITE_ROW, let p = sqlite3_column_blob(stmt, 0) else { return nil }
-        return try RollupCell(decoding: UnsafeRawBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, 0))))
     }
 
     /// Calls `body` with the key and stored bytes of every cell of `grain` whose period is in

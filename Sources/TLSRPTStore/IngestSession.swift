@@ -218,24 +218,26 @@ struct PreparedItem: Sendable {
 /// The SHA-256 of a report's normalized content, equal for two copies of one report however
 /// they arrived (a policy domain taken from a mail header counts as absent, as in the JSON).
 /// Every field is fed length-prefixed, so no two different reports share an input.
+///
+/// The input is gathered in one buffer and hashed at once: fed to the hasher field by field
+/// (~40 calls per report, each with its own checks), hashing took 7 % of a bulk ingest's CPU.
+/// The bytes hashed are the same, so stored hashes stay valid (`contentHashIsStable`).
 public func contentHash(of report: Report) -> [UInt8] {
-    var h = SHA256()
+    var input: [UInt8] = []
+    input.reserveCapacity(512)
     func text(_ s: String?) {
         guard var s else {
-            var tag: UInt8 = 0
-            withUnsafeBytes(of: &tag) { h.update(bufferPointer: $0) }
+            input.append(0)
             return
         }
         s.withUTF8 { p in
-            var header: (UInt8, UInt64) = (1, UInt64(p.count).littleEndian)
-            withUnsafeBytes(of: &header.0) { h.update(bufferPointer: $0) }
-            withUnsafeBytes(of: &header.1) { h.update(bufferPointer: $0) }
-            h.update(bufferPointer: UnsafeRawBufferPointer(p))
+            input.append(1)
+            withUnsafeBytes(of: UInt64(p.count).littleEndian) { input.append(contentsOf: $0) }
+            input.append(contentsOf: p)
         }
     }
     func number(_ n: Int64) {
-        var v = n.littleEndian
-        withUnsafeBytes(of: &v) { h.update(bufferPointer: $0) }
+        withUnsafeBytes(of: n.littleEndian) { input.append(contentsOf: $0) }
     }
     func list(_ items: [String]) {
         number(Int64(items.count))
@@ -268,7 +270,7 @@ public func contentHash(of report: Report) -> [UInt8] {
             text(d.failureReasonCode)
         }
     }
-    return Array(h.finalize())
+    return Array(SHA256.hash(data: input))
 }
 
 /// Writes the items of one transaction and gathers their rollup changes.

@@ -17,10 +17,15 @@ func mixHash(_ h: UInt64, _ word: UInt64) -> UInt64 {
 /// Sums per key in an open-addressing hash table (linear probing, power-of-two size, at most
 /// half full). Bulk ingest adds ~25 rollup changes per report on the reading thread; with
 /// Swift's `Dictionary` each one ran SipHash over the whole key (`Hasher`), which was most of
-/// the cost of gathering them (BENCHMARKS.md).
+/// the cost of gathering them (BENCHMARKS.md). A key and its value share a slot: a batch's
+/// tables are megabytes, so each change is a cache miss, and with keys and values in two
+/// arrays it was two.
 struct SumTable<Key: PackedKey, Value: Sendable>: Sendable {
-    private var keys: [Key?]
-    private var values: [Value]
+    private struct Slot: Sendable {
+        var key: Key?
+        var value: Value
+    }
+    private var slots: [Slot]
     private let empty: Value
     /// Keys held.
     private(set) var count = 0
@@ -29,35 +34,34 @@ struct SumTable<Key: PackedKey, Value: Sendable>: Sendable {
     init(zero: Value, capacity: Int = 64) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = Array(repeating: nil, count: size)
-        values = Array(repeating: zero, count: size)
+        slots = Array(repeating: Slot(key: nil, value: zero), count: size)
         empty = zero
     }
 
     /// Changes the value of `key` (starting from the zero value when new) with `change`.
     @inline(__always)
     mutating func update(_ key: Key, _ change: (inout Value) -> Void) {
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
+        if (count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: key.hashBits) & mask
-        while let k = keys[i] {
+        while let k = slots[i].key {
             if k == key {
-                change(&values[i])
+                change(&slots[i].value)
                 return
             }
             i = (i + 1) & mask
         }
-        keys[i] = key
+        slots[i].key = key
         count += 1
-        change(&values[i])
+        change(&slots[i].value)
     }
 
     /// The value of `key`, if it is held.
     func value(_ key: Key) -> Value? {
-        let mask = keys.count - 1
+        let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: key.hashBits) & mask
-        while let k = keys[i] {
-            if k == key { return values[i] }
+        while let k = slots[i].key {
+            if k == key { return slots[i].value }
             i = (i + 1) & mask
         }
         return nil
@@ -65,13 +69,13 @@ struct SumTable<Key: PackedKey, Value: Sendable>: Sendable {
 
     /// Every key and its value, in no particular order.
     func forEach(_ body: (Key, Value) throws -> Void) rethrows {
-        for i in keys.indices {
-            if let k = keys[i] { try body(k, values[i]) }
+        for slot in slots {
+            if let k = slot.key { try body(k, slot.value) }
         }
     }
 
     private mutating func grow() {
-        var bigger = SumTable(zero: empty, capacity: keys.count)
+        var bigger = SumTable(zero: empty, capacity: slots.count)
         forEach { k, v in bigger.update(k) { $0 = v } }
         self = bigger
     }

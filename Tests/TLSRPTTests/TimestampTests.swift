@@ -36,4 +36,47 @@ import Testing
         #expect(Day("2024-02-29")?.adding(days: 1).description == "2024-03-01")
         #expect(Day("2024-02-30") == nil)
     }
+
+    /// The formatting of the versions before 2026-11-24 (strings built piece by piece): dates
+    /// and times in stored rows and exports must come out the same.
+    static func reference(_ t: Timestamp) -> String {
+        func two(_ v: Int) -> String { v < 10 ? "0" + String(v) : String(v) }
+        let day = t.day
+        let (y, m, d) = day.civil
+        var year = String(y)
+        if year.count < 4 { year = String(repeating: "0", count: 4 - year.count) + year }
+        let secondsOfDay = Int(t.seconds - Int64(day.daysSinceEpoch) * 86_400)
+        var s = year + "-" + two(m) + "-" + two(d) + "T"
+        s += two(secondsOfDay / 3600) + ":" + two(secondsOfDay / 60 % 60) + ":" + two(secondsOfDay % 60)
+        if t.nanoseconds > 0 {
+            var frac = String(t.nanoseconds)
+            frac = String(repeating: "0", count: 9 - frac.count) + frac
+            while frac.hasSuffix("0") { frac.removeLast() }
+            s += "." + frac
+        }
+        return s + "Z"
+    }
+
+    @Test func formatsAsBefore() {
+        var g = SystemRandomNumberGenerator()
+        // Years 0 to 9999 take the fast path, the rest (absurd reports) the old one.
+        let edges: [Int64] = [
+            0, -1, 86_399, 86_400, -62_167_219_200, -62_167_219_201, 253_402_300_799, 253_402_300_800,
+            -80_000_000_000, 300_000_000_000,
+        ]
+        var seen = 0
+        for i in 0..<20_000 {
+            let seconds = i < edges.count ? edges[i] : Int64.random(in: -70_000_000_000...260_000_000_000, using: &g)
+            let nanos: Int32 = [
+                0, 1, 10, 500_000_000, 999_999_999, 120_000_000, Int32.random(in: 1..<1_000_000_000, using: &g),
+            ][i % 7]
+            let t = Timestamp(seconds: seconds, nanoseconds: nanos)
+            #expect(t.rfc3339 == Self.reference(t), "\(seconds) \(nanos)")
+            #expect(t.day.description == String(Self.reference(t).split(separator: "T")[0]))
+            seen += 1
+        }
+        #expect(seen == 20_000)
+        #expect(Timestamp(seconds: -62_167_219_200).rfc3339 == "0000-01-01T00:00:00Z")
+        #expect(Timestamp(seconds: 253_402_300_799, nanoseconds: 1).rfc3339 == "9999-12-31T23:59:59.000000001Z")
+    }
 }

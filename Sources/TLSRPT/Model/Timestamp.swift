@@ -25,7 +25,33 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// RFC 3339 in UTC with `Z`; fractional digits only when the instant has them.
     public var rfc3339: String {
+        let day = self.day
         let secondsOfDay = Int(seconds - Int64(day.daysSinceEpoch) * 86_400)
+        // Written as ASCII bytes at once: built from pieces, this took 1.5 % of a bulk ingest.
+        var text = ASCIIText()
+        guard day.write(to: &text) else { return slowRFC3339(day, secondsOfDay) }
+        text.append(UInt8(ascii: "T"))
+        text.twoDigits(secondsOfDay / 3600)
+        text.append(UInt8(ascii: ":"))
+        text.twoDigits(secondsOfDay / 60 % 60)
+        text.append(UInt8(ascii: ":"))
+        text.twoDigits(secondsOfDay % 60)
+        if nanoseconds > 0 {
+            text.append(UInt8(ascii: "."))
+            var digits = Int(nanoseconds)
+            var width = 9
+            while digits % 10 == 0 {
+                digits /= 10
+                width -= 1
+            }
+            text.digits(digits, width: width)
+        }
+        text.append(UInt8(ascii: "Z"))
+        return text.string
+    }
+
+    /// `rfc3339` for a year outside 0…9999 (only absurd reports have one).
+    private func slowRFC3339(_ day: Day, _ secondsOfDay: Int) -> String {
         var s = day.description
         s += "T"
         s +=
@@ -182,10 +208,24 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
 
     /// `YYYY-MM-DD`.
     public var description: String {
+        var text = ASCIIText()
+        if write(to: &text) { return text.string }
         let (y, m, d) = Day.civilFromDays(Int(daysSinceEpoch))
         var year = String(y)
         if year.count < 4 { year = String(repeating: "0", count: 4 - year.count) + year }
         return year + "-" + twoDigits(m) + "-" + twoDigits(d)
+    }
+
+    /// Appends `YYYY-MM-DD` to `text`; false (and nothing appended) for a year outside 0…9999.
+    func write(to text: inout ASCIIText) -> Bool {
+        let (y, m, d) = Day.civilFromDays(Int(daysSinceEpoch))
+        guard (0...9999).contains(y) else { return false }
+        text.digits(y, width: 4)
+        text.append(UInt8(ascii: "-"))
+        text.twoDigits(m)
+        text.append(UInt8(ascii: "-"))
+        text.twoDigits(d)
+        return true
     }
 
     public init(from decoder: any Decoder) throws {
@@ -237,6 +277,43 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
 
 @inline(__always)
 func twoDigits(_ v: Int) -> String { v < 10 ? "0" + String(v) : String(v) }
+
+/// A short ASCII text built byte by byte in a fixed buffer (dates and times), made a `String`
+/// once.
+struct ASCIIText {
+    private var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var count = 0
+
+    /// Appends one byte (at most 32 in all).
+    mutating func append(_ byte: UInt8) {
+        precondition(count < 32)
+        withUnsafeMutableBytes(of: &bytes) { $0[count] = byte }
+        count += 1
+    }
+
+    /// Appends `value` (0 ≤ value < 10^width) in `width` decimal digits, zero-padded.
+    mutating func digits(_ value: Int, width: Int) {
+        var v = value
+        var place = width - 1
+        let start = count
+        count += width
+        precondition(count <= 32)
+        withUnsafeMutableBytes(of: &bytes) { b in
+            while place >= 0 {
+                b[start + place] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                place -= 1
+            }
+        }
+    }
+
+    /// Appends `value` (0…99) as two digits.
+    mutating func twoDigits(_ value: Int) { digits(value, width: 2) }
+
+    var string: String {
+        withUnsafeBytes(of: bytes) { String(decoding: $0.prefix(count), as: UTF8.self) }
+    }
+}
 
 extension Int64 {
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

@@ -17,42 +17,49 @@ public final class ReceiverMetrics: Sendable {
     private let rejectedCounters = Mutex<[String: Counter]>([:])
 
     public init() {
-        reportsStored = registry.makeCounter(
-            name: "tlsrpt_reports_stored_total", help: "Reports stored for the first time.")
-        duplicates = registry.makeCounter(
-            name: "tlsrpt_reports_duplicate_total", help: "Copies of reports already stored.")
-        storeFailures = registry.makeCounter(name: "tlsrpt_store_failures_total", help: "Requests answered 503.")
-        bytesReceived = registry.makeCounter(name: "tlsrpt_request_bytes_total", help: "Request body bytes received.")
-        commits = registry.makeCounter(
-            name: "tlsrpt_store_commits_total", help: "Store transactions (group commits) made by the receiver.")
-        committedItems = registry.makeCounter(
-            name: "tlsrpt_store_committed_items_total", help: "Items (reports and rejections) in those transactions.")
+        let registry = self.registry
+        func counter(_ name: String, _ help: String) -> Counter {
+            registry.makeCounter(descriptor: Self.descriptor(name, unit: "total", help: help))
+        }
+        reportsStored = counter("reports_stored", "Reports stored for the first time.")
+        duplicates = counter("reports_duplicate", "Copies of reports already stored.")
+        storeFailures = counter("store_failures", "Requests answered 503.")
+        bytesReceived = counter("request_bytes", "Request body bytes received.")
+        commits = counter("store_commits", "Store transactions (group commits) made by the receiver.")
+        committedItems = counter("store_committed_items", "Items (reports and rejections) in those transactions.")
         ingestLatency = registry.makeDurationHistogram(
-            name: "tlsrpt_ingest_duration_seconds",
+            descriptor: Self.descriptor(
+                "ingest_duration", unit: "seconds",
+                help: "Time from a complete request body to the answer (includes the commit)."),
             buckets: [
                 .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
                 .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
-            ],
-            help: "Time from a complete request body to the answer (includes the commit).")
+            ])
+    }
+
+    /// The metric `tlsrpt_<name>_<unit>`.
+    static func descriptor(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "tlsrpt", metricName: name, unitName: unit, helpText: help)
     }
 
     /// Counts a request by status code.
     public func request(status: Int) {
-        labeled(requestCounters, "tlsrpt_requests_total", "status", String(status), "HTTP requests by status code.")
+        labeled(requestCounters, "requests", "status", String(status), "HTTP requests by status code.")
     }
 
     /// Counts a rejection by reason.
     func rejected(_ reason: String) {
-        labeled(rejectedCounters, "tlsrpt_rejected_total", "reason", reason, "Rejected request bodies by reason.")
+        labeled(rejectedCounters, "rejected", "reason", reason, "Rejected request bodies by reason.")
     }
 
-    /// Increments the counter `name{label="value"}`, made on first use.
+    /// Increments the counter `tlsrpt_<name>_total{label="value"}`, made on first use.
     private func labeled(
         _ cache: borrowing Mutex<[String: Counter]>, _ name: String, _ label: String, _ value: String, _ help: String
     ) {
         let counter = cache.withLock { map in
             if let c = map[value] { return c }
-            let c = registry.makeCounter(name: name, labels: [(label, value)], help: help)
+            let c = registry.makeCounter(
+                descriptor: Self.descriptor(name, unit: "total", help: help), labels: [(label, value)])
             map[value] = c
             return c
         }

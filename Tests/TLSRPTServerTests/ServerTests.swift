@@ -70,6 +70,18 @@ import Testing
         #expect(metrics.1.contains("tlsrpt_reports_duplicate_total 1"))
         #expect(metrics.1.contains(#"tlsrpt_requests_total{status="413"} 2"#))
         #expect(metrics.1.contains(#"tlsrpt_rejected_total{reason="invalid-report"} 1"#))
+        // Every metric keeps its name and help line.
+        for (name, help) in [
+            ("tlsrpt_store_failures_total", "Requests answered 503."),
+            ("tlsrpt_request_bytes_total", "Request body bytes received."),
+            (
+                "tlsrpt_ingest_duration_seconds",
+                "Time from a complete request body to the answer (includes the commit)."
+            ),
+        ] {
+            #expect(metrics.1.contains("# HELP \(name) \(help)"), "\(name)")
+        }
+        #expect(metrics.1.contains(#"tlsrpt_ingest_duration_seconds_bucket{le="0.001"}"#))
         #expect(server.stop() == 0)
         // Rejected bodies are recorded like rejected files.
         let store = try ReportStore(path: server.database)

@@ -245,9 +245,6 @@ public func contentHash(of report: Report) -> [UInt8] {
     return Array(SHA256.hash(data: input.bytes))
 }
 
-/// The bytes `contentHash` hashes. (A struct with mutating methods rather than closures over a
-/// local array: captured, the array was boxed and every append checked for exclusive access at
-/// run time.)
 /// Where a failure detail's fields go, in one order: the content hash and the
 /// `failure_details` row.
 protocol FieldSink {
@@ -272,6 +269,9 @@ extension FailureDetail {
 
 extension FastInsert.Binder: FieldSink {}
 
+/// The bytes `contentHash` hashes. (A struct with mutating methods rather than closures over a
+/// local array: captured, the array was boxed and every append checked for exclusive access at
+/// run time.)
 private struct HashInput: FieldSink {
     var bytes: [UInt8] = []
 

@@ -196,8 +196,8 @@ extension RollupCell {
     /// ordered by key (written by an earlier version: the caller adds through dictionaries).
     /// `entries` must be ordered by key (`Entries.ordered`), each key once. Merges the two
     /// ordered lists straight into the output bytes: no dictionary, no decoded copy of the
-    /// stored cell (adding to the month and all-time cells this way made the batch's rollups
-    /// several times cheaper; BENCHMARKS.md §3). Throws `RollupCellError` for a damaged cell.
+    /// stored cell (the batch's rollups, mostly adding to month and all-time cells, ~25 %
+    /// cheaper this way; BENCHMARKS.md §3). Throws `RollupCellError` for a damaged cell.
     static func merging(_ stored: UnsafeRawBufferPointer, adding entries: Entries) throws -> [UInt8]? {
         guard stored.first == 1 else { throw RollupCellError() }
         var reader = Varint.Reader(bytes: stored)

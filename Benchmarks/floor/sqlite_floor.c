@@ -193,12 +193,12 @@ int main(int argc, char **argv) {
         int limit = batches < 8 ? (500 << batches) : 5000;
         if (limit > 5000) limit = 5000;
         int end = r + limit < reports.count ? r + limit : reports.count;
-        check(sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0), db, "begin");
-        double batchStart = seconds(CLOCK_THREAD_CPUTIME_ID);
         for (int g = 0; g < 3; g++) {
             memset(touched[g].keys, 0, sizeof(long long) * setCapacity);
             touched[g].count = 0;
         }
+        check(sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0), db, "begin");
+        double batchStart = seconds(CLOCK_THREAD_CPUTIME_ID);
         for (; r < end; r++) {
             long long oldID = sqlite3_value_int64(at(&reports, r, 0));
             for (int c = 1; c < reports.columns; c++) sqlite3_bind_value(insReport, c, at(&reports, r, c));

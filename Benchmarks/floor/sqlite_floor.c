@@ -65,21 +65,21 @@ static void run(sqlite3 *db, sqlite3_stmt *st) {
     sqlite3_reset(st);
 }
 
-// Cell keys a batch touches, deduplicated with a small open-addressing set.
+// Cell keys a batch touches, deduplicated with a small open-addressing set. A key is
+// period * 1000003 + domain id + 1: unique while domain ids stay below a million.
 typedef struct {
     long long *keys;
-    int capacity, count;
+    int capacity;
 } KeySet;
 
-static int keyset_add(KeySet *s, long long period, long long domain) {
+static void keyset_add(KeySet *s, long long period, long long domain) {
     long long k = period * 1000003LL + domain + 1;
     unsigned long long h = (unsigned long long)k * 0x9E3779B97F4A7C15ULL;
     for (int i = (int)(h >> 40) & (s->capacity - 1);; i = (i + 1) & (s->capacity - 1)) {
-        if (s->keys[i] == k) return 0;
+        if (s->keys[i] == k) return;
         if (s->keys[i] == 0) {
             s->keys[i] = k;
-            s->count++;
-            return 1;
+            return;
         }
     }
 }
@@ -164,7 +164,7 @@ int main(int argc, char **argv) {
     int setCapacity = 1;
     while (setCapacity < 4 * (touches.count + 16)) setCapacity <<= 1;
     KeySet touched[3];
-    for (int g = 0; g < 3; g++) touched[g] = (KeySet){calloc(setCapacity, sizeof(long long)), setCapacity, 0};
+    for (int g = 0; g < 3; g++) touched[g] = (KeySet){calloc(setCapacity, sizeof(long long)), setCapacity};
     long long *cellKeys[3];
     int *cellIndex[3];
     for (int g = 0; g < 3; g++) {
@@ -195,7 +195,6 @@ int main(int argc, char **argv) {
         int end = r + limit < reports.count ? r + limit : reports.count;
         for (int g = 0; g < 3; g++) {
             memset(touched[g].keys, 0, sizeof(long long) * setCapacity);
-            touched[g].count = 0;
         }
         check(sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0), db, "begin");
         double batchStart = seconds(CLOCK_THREAD_CPUTIME_ID);

@@ -180,6 +180,13 @@ int main(int argc, char **argv) {
         }
     }
 
+    // Set up: with $FLOOR_READY, say so by creating that file (scripts/bench-floor starts the
+    // reading side then, to time both sides at once).
+    const char *ready = getenv("FLOOR_READY");
+    if (ready) {
+        FILE *f = fopen(ready, "w");
+        if (f) fclose(f);
+    }
     double cpu0 = seconds(CLOCK_THREAD_CPUTIME_ID), wall0 = seconds(CLOCK_MONOTONIC);
     int r = 0, p = 0, d = 0, t = 0, batches = 0, cellWrites = 0;
     double rowsCPU = 0, cellsCPU = 0, commitCPU = 0;

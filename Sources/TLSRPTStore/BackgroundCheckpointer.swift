@@ -13,6 +13,9 @@ import Synchronization
 /// put back when the thread stops. Durability is unchanged: every commit is synced to the log.
 final class BackgroundCheckpointer: Sendable {
     private let stopRequested = Mutex(false)
+    /// Signalled by `stop`: wakes the thread from its wait between checkpoints at once (a plain
+    /// sleep kept the end of every ingest waiting up to a whole interval for it).
+    private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let store: ReportStore
 
@@ -34,7 +37,7 @@ final class BackgroundCheckpointer: Sendable {
             while !stopRequested.withLock({ $0 }) {
                 // Busy or locked (another process's checkpoint): try again next time.
                 _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-                Thread.sleep(forTimeInterval: interval)
+                _ = wake.wait(timeout: .now() + interval)
             }
             finished.signal()
         }
@@ -45,6 +48,7 @@ final class BackgroundCheckpointer: Sendable {
     /// Stops the thread and gives the writer its usual automatic checkpoint back.
     func stop() {
         stopRequested.withLock { $0 = true }
+        wake.signal()
         finished.wait()
         _ = try? store.pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(ReportStore.autocheckpointPages)")

@@ -46,4 +46,20 @@ import Testing
         #expect(try piped.store.rollupMismatches() == 0)
         #expect(try piped.store.reportIDs().count == 1000)
     }
+
+    @Test func stoppingDoesNotWaitForTheNextCheckpoint() throws {
+        let store = try freshStore()
+        // An interval far longer than the test: the thread is waiting when `stop` is called, and
+        // `stop` wakes it instead of waiting the interval out (it used to sleep, so the end of
+        // every ingest waited up to an interval for it).
+        let checkpointer = try #require(BackgroundCheckpointer(store: store, interval: 600))
+        Thread.sleep(forTimeInterval: 0.05)
+        let start = Date()
+        checkpointer.stop()
+        #expect(Date().timeIntervalSince(start) < 60)
+        let autocheckpoint = try store.pool.writeWithoutTransaction { db in
+            try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")
+        }
+        #expect(autocheckpoint == ReportStore.autocheckpointPages)
+    }
 }

@@ -7,7 +7,8 @@
 // touches (the final cells' bytes: as large as or larger than the ingest's intermediate ones).
 // What it measures is what SQLite alone needs on one thread for the rows the issue asks for.
 //
-// Usage: sqlite_floor SOURCE.sqlite DEST.sqlite     (prints seconds of CPU and wall)
+// Usage: [FLOOR_LEAN=indexes,raw,day,fk] sqlite_floor SOURCE.sqlite DEST.sqlite
+//   (prints seconds of CPU and wall)
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +132,18 @@ int main(int argc, char **argv) {
               0, 0, 0),
         db, "pragmas");
     for (int i = 0; i < schema.count; i++) check(sqlite3_exec(db, (const char *)sqlite3_value_text(at(&schema, i, 0)), 0, 0, 0), db, "schema");
+    // $FLOOR_LEAN (words separated by commas) replays into a leaner schema than the ingest's, to
+    // measure what a schema change would save (BENCHMARKS.md §3, session 8): "indexes" drops
+    // the indexes of policies by report and failure details by policy, giving each row an id
+    // made of its parent's id and its position instead (rows of a report stay together, found
+    // by a range of ids); "raw" keeps the report's gzip bytes in its `reports` row instead of
+    // `raw_reports`; "day" drops the index of reports by day; "fk" turns foreign keys off.
+    const char *lean = getenv("FLOOR_LEAN") ? getenv("FLOOR_LEAN") : "";
+    int leanIdx = strstr(lean, "indexes") != 0, leanRaw = strstr(lean, "raw") != 0, leanDay = strstr(lean, "day") != 0;
+    if (leanIdx) check(sqlite3_exec(db, "DROP INDEX policies_report; DROP INDEX failure_details_policy;", 0, 0, 0), db, "lean idx");
+    if (leanDay) check(sqlite3_exec(db, "DROP INDEX reports_day;", 0, 0, 0), db, "lean day");
+    if (leanRaw) check(sqlite3_exec(db, "ALTER TABLE reports ADD COLUMN gzip BLOB;", 0, 0, 0), db, "lean raw");
+    if (strstr(lean, "fk")) check(sqlite3_exec(db, "PRAGMA foreign_keys = OFF;", 0, 0, 0), db, "fk");
     sqlite3_stmt *text = prepare(db, "INSERT INTO rollup_texts (text) VALUES (?)");
     for (int i = 0; i < texts.count; i++) {
         sqlite3_bind_value(text, 1, at(&texts, i, 0));
@@ -138,14 +151,22 @@ int main(int argc, char **argv) {
     }
 
     // The ingest's statements (IngestSession.swift, RollupCells.swift).
-    sqlite3_stmt *insReport = prepare(db,
+    sqlite3_stmt *insReport = prepare(db, leanRaw ?
+        "INSERT INTO reports (organization_name, report_id, begin, \"end\", begin_seconds, begin_nanos, end_seconds, "
+        "end_nanos, day, contact_info, reporter_domain, content_hash, received_at, source, channel, message_id, gzip) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING" :
         "INSERT INTO reports (organization_name, report_id, begin, \"end\", begin_seconds, begin_nanos, end_seconds, "
         "end_nanos, day, contact_info, reporter_domain, content_hash, received_at, source, channel, message_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     sqlite3_stmt *insPolicy = prepare(db,
+        leanIdx ? "INSERT INTO policies (id, report_ref, position, policy_type, policy_domain, policy_strings, sts_mode, mx_patterns, "
+        "tlsa_records, successful_session_count, failed_session_count) VALUES (?1 * 1024 + ?2, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)" :
         "INSERT INTO policies (report_ref, position, policy_type, policy_domain, policy_strings, sts_mode, mx_patterns, "
         "tlsa_records, successful_session_count, failed_session_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     sqlite3_stmt *insDetail = prepare(db,
+        leanIdx ? "INSERT INTO failure_details (id, policy_ref, position, result_type, sending_mta_ip, receiving_mx_hostname, "
+        "receiving_mx_helo, receiving_ip, failed_session_count, additional_information, failure_reason_code) "
+        "VALUES (?1 * 1048576 + ?2, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)" :
         "INSERT INTO failure_details (policy_ref, position, result_type, sending_mta_ip, receiving_mx_hostname, "
         "receiving_mx_helo, receiving_ip, failed_session_count, additional_information, failure_reason_code) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -208,6 +229,7 @@ int main(int argc, char **argv) {
         for (; r < end; r++) {
             long long oldID = sqlite3_value_int64(at(&reports, r, 0));
             for (int c = 1; c < reports.columns; c++) sqlite3_bind_value(insReport, c, at(&reports, r, c));
+            if (leanRaw) sqlite3_bind_value(insReport, reports.columns, at(&raw, r, 1));
             run(db, insReport);
             long long reportRef = sqlite3_last_insert_rowid(db);
             for (; p < policies.count && sqlite3_value_int64(at(&policies, p, 0)) == oldID; p++) {
@@ -223,9 +245,11 @@ int main(int argc, char **argv) {
                 for (int c = 1; c < 10; c++) sqlite3_bind_value(insDetail, c + 1, at(&details, d, c));
                 run(db, insDetail);
             }
-            sqlite3_bind_int64(insRaw, 1, reportRef);
-            sqlite3_bind_value(insRaw, 2, at(&raw, r, 1));
-            run(db, insRaw);
+            if (!leanRaw) {
+                sqlite3_bind_int64(insRaw, 1, reportRef);
+                sqlite3_bind_value(insRaw, 2, at(&raw, r, 1));
+                run(db, insRaw);
+            }
             for (; t < touches.count && sqlite3_value_int64(at(&touches, t, 0)) == oldID; t++) {
                 long long day = sqlite3_value_int64(at(&touches, t, 1)), domain = sqlite3_value_int64(at(&touches, t, 2));
                 keyset_add(&touched[0], day, domain);
@@ -276,21 +300,21 @@ int main(int argc, char **argv) {
         fprintf(stderr, "replayed %d of %d policies, %d of %d failure details\n", p, policies.count, d, details.count);
         return 1;
     }
-    // The copy holds what the ingest stored, row for row.
+    // The copy holds what the ingest stored, row for row (the raw bytes in `reports` when lean).
     const char *tables[] = {"reports", "policies", "failure_details", "raw_reports", "rollup_day", "rollup_month", "rollup_total"};
     for (int i = 0; i < 7; i++) {
         char sql[96];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
         Rows a = load(src, sql), b = load(db, sql);
-        if (sqlite3_value_int64(at(&a, 0, 0)) != sqlite3_value_int64(at(&b, 0, 0))) {
+        if (sqlite3_value_int64(at(&a, 0, 0)) != sqlite3_value_int64(at(&b, 0, 0)) && !(leanRaw && i == 3)) {
             fprintf(stderr, "%s: %lld rows replayed, %lld stored by the ingest\n", tables[i],
                 sqlite3_value_int64(at(&b, 0, 0)), sqlite3_value_int64(at(&a, 0, 0)));
             return 1;
         }
     }
-    printf("sqlite floor: %d reports, %d policies, %d failure details, %d cell writes in %d batches: "
+    printf("sqlite floor%s%s: %d reports, %d policies, %d failure details, %d cell writes in %d batches: "
            "%.3f s CPU (rows %.3f, cells %.3f, commits %.3f), %.3f s wall\n",
-        reports.count, policies.count, details.count, cellWrites, batches, cpu1 - cpu0, rowsCPU, cellsCPU, commitCPU,
+        *lean ? ", lean schema: " : "", lean, reports.count, policies.count, details.count, cellWrites, batches, cpu1 - cpu0, rowsCPU, cellsCPU, commitCPU,
         wall1 - wall0);
     sqlite3_close(db);
     return 0;

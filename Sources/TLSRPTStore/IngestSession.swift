@@ -51,8 +51,12 @@ public final class IngestSession: @unchecked Sendable {
     /// doubling up to `batchSize`) so the writer starts early instead of waiting for a whole
     /// batch to be parsed; it is the slower side, so it should never idle.
     private var currentBatchLimit: Int {
-        guard pipelined, batchesStarted < 8 else { return batchSize }
-        return min(batchSize, 500 << batchesStarted)
+        Self.batchLimit(started: batchesStarted, batchSize: batchSize, pipelined: pipelined)
+    }
+
+    private static func batchLimit(started: Int, batchSize: Int, pipelined: Bool) -> Int {
+        guard pipelined, started < 8 else { return batchSize }
+        return min(batchSize, 500 << started)
     }
     private let pipelined: Bool
     /// Pipelined, the WAL is checkpointed on a thread of its own while batches are written.
@@ -87,18 +91,23 @@ public final class IngestSession: @unchecked Sendable {
         self.batchBytes = max(1, batchBytes)
         self.pipelined = pipelined
         self.now = now
-        // (Every stored property set before `newDelta` may be called.)
-        pendingRollups = RollupDelta(capacity: 64)
-        pendingRollups = newDelta()
+        pendingRollups = Self.delta(
+            forBatch: Self.batchLimit(started: 0, batchSize: self.batchSize, pipelined: pipelined),
+            pipelined: pipelined)
     }
 
-    /// An empty delta sized for the batch about to be gathered: a pipelined (bulk) batch
-    /// gathers thousands of keys, so its tables start large (growing them from 64 entries took
-    /// 1 % of a bulk ingest), but no larger than that batch needs — the first batches are
-    /// small, and an ingest of one file (a mail piped to `tlsrpt ingest -`) spent a fifth of
-    /// its 30 ms clearing tables sized for 5,000 reports.
+    /// An empty delta for the next batch.
     private func newDelta() -> RollupDelta {
-        RollupDelta(capacity: pipelined ? min(currentBatchLimit, 10_000) * 2 : 64)
+        Self.delta(forBatch: currentBatchLimit, pipelined: pipelined)
+    }
+
+    /// An empty delta sized for a batch of `limit` reports: a pipelined (bulk) batch gathers
+    /// thousands of keys, so its tables start large (growing them from 64 entries took 1 % of
+    /// a bulk ingest), but no larger than that batch needs — the first batches are small, and
+    /// an ingest of one file (a mail piped to `tlsrpt ingest -`) spent a fifth of its 30 ms
+    /// clearing tables sized for 5,000 reports.
+    private static func delta(forBatch limit: Int, pipelined: Bool) -> RollupDelta {
+        RollupDelta(capacity: pipelined ? min(limit, 10_000) * 2 : 64)
     }
 
     /// A session dropped without `flush` (an ingest that failed) stops its checkpoint thread.

@@ -85,18 +85,15 @@ struct RollupDelta: Sendable {
     }
 
     var texts = Texts()
-    /// The capacity the tables started with.
-    let capacity: Int
     /// Per grain, in `RollupGrain.allCases` order.
     var sessions: [SumTable<Key, Counts>]
     var mx: [SumTable<MXKey, Sum>]
     var modes: [SumTable<ModeKey, Int64>]
 
-    /// An empty delta whose tables start room for about `capacity` keys each (a bulk ingest's
+    /// An empty delta whose tables start with room for about `capacity` keys each (a bulk ingest's
     /// batch of 5,000 reports gathers ~20,000 at the day grain; growing the tables from 64
     /// took 1 % of the ingest).
     init(capacity: Int = 64) {
-        self.capacity = capacity
         sessions = (0..<3).map { _ in SumTable(zero: Counts(), capacity: capacity) }
         mx = (0..<3).map { _ in SumTable(zero: Sum(), capacity: capacity / 2) }
         modes = (0..<3).map { _ in SumTable(zero: 0, capacity: capacity / 4) }

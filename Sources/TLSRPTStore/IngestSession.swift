@@ -54,7 +54,7 @@ public final class IngestSession: @unchecked Sendable {
         Self.batchLimit(started: batchesStarted, batchSize: batchSize, pipelined: pipelined)
     }
 
-    private static func batchLimit(started: Int, batchSize: Int, pipelined: Bool) -> Int {
+    static func batchLimit(started: Int, batchSize: Int, pipelined: Bool) -> Int {
         guard pipelined, started < 8 else { return batchSize }
         return min(batchSize, 500 << started)
     }
@@ -106,7 +106,7 @@ public final class IngestSession: @unchecked Sendable {
     /// a bulk ingest), but no larger than that batch needs — the first batches are small, and
     /// an ingest of one file (a mail piped to `tlsrpt ingest -`) spent a fifth of its 30 ms
     /// clearing tables sized for 5,000 reports.
-    private static func delta(forBatch limit: Int, pipelined: Bool) -> RollupDelta {
+    static func delta(forBatch limit: Int, pipelined: Bool) -> RollupDelta {
         RollupDelta(capacity: pipelined ? min(limit, 10_000) * 2 : 64)
     }
 

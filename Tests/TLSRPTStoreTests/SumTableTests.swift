@@ -1,7 +1,7 @@
 import TLSRPTTestSupport
 import Testing
 
-@testable import TLSRPTStore
+@_spi(Benchmarks) @testable import TLSRPTStore
 
 /// `SumTable` (the rollup changes' hash table) adds up exactly what a `Dictionary` does,
 /// through growth, for keys that differ in one field only and keys with zero fields (the
@@ -32,5 +32,29 @@ import Testing
         #expect(seen == reference.count)
         let absent = RollupDelta.Key(period: 1, domain: 1, organization: 1, policyType: 1, resultType: 1)
         #expect(table.value(absent) == nil)
+    }
+}
+
+/// `BatchRollups` (what `tlsrpt-bench read-files --rollups` adds to the reading floor) gathers
+/// the batches a pipelined ingest gathers: 500 reports, then 1,000, 2,000…, each into a fresh
+/// delta; its key count is the sum of those batches' day, month and all-time keys.
+@Suite struct BatchRollupsTests {
+    @Test func gathersTheIngestsBatches() {
+        var g = SeededGenerator(seed: 5)
+        let reports = (0..<2_000).map { RandomReports.report(&g, index: $0) }
+        var gathered = BatchRollups(batchSize: 5000)
+        for r in reports { gathered.add(r) }
+        gathered.finish()
+        var expected = 0
+        for slice in [reports[0..<500], reports[500..<1500], reports[1500..<2000]] {
+            var delta = RollupDelta()
+            for r in slice { delta.add(r) }
+            expected += delta.sessions.reduce(0) { $0 + $1.count }
+        }
+        var asOne = RollupDelta()
+        for r in reports { asOne.add(r) }
+        #expect(gathered.keys == expected)
+        // Batching shows: one delta over all 2,000 reports has fewer keys than three batches.
+        #expect(asOne.sessions.reduce(0) { $0 + $1.count } < expected)
     }
 }

@@ -162,12 +162,19 @@ public final class IngestSession: @unchecked Sendable {
     /// checkpoints of a pipelined session). Returns the outcome of each queued item, in order.
     @discardableResult
     public func flush() throws -> [IngestOutcome] {
-        // The writer's queue is serial: once an empty block has run, every batch before it has.
-        writer.sync {}
         defer {
             checkpointer?.stop()
             checkpointer = nil
         }
+        return try commitQueued()
+    }
+
+    /// Waits for the batches in flight, then commits what is queued now, however few: for input
+    /// that has gone quiet (`ingest(_:with:commitWithin:)`). The session goes on taking items.
+    @discardableResult
+    func commitQueued() throws -> [IngestOutcome] {
+        // The writer's queue is serial: once an empty block has run, every batch before it has.
+        writer.sync {}
         if let error = state.withLock({ $0.error }) { throw error }
         guard !pending.isEmpty else { return [] }
         let outcomes = try commit(pending, pendingRollups)

@@ -16,42 +16,88 @@ extension IngestSession {
     /// items in order. With the writer thread of a pipelined session, a bulk ingest keeps both
     /// cores busy (parsing alone was the slower side: BENCHMARKS.md §3). `onItem` sees each
     /// item, in order, before it is queued.
+    ///
+    /// With `commitWithin` (seconds) and `-` among the paths while standard input is a pipe or
+    /// a terminal — a mail system streaming messages, which may pause for hours — every report
+    /// is committed at most that long after it arrived, even when its batch is not full
+    /// (`StreamedWalk`).
     public func ingest(
         _ paths: [String], with extractor: ReportExtractor,
-        workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, commitWithin: Double? = nil,
         onItem: (ExtractedItem) throws -> Void = { _ in }
     ) throws {
-        var window: [InputEvent] = []
-        var bytes = 0
-        func drain() throws {
-            guard !window.isEmpty else { return }
-            let events = window
-            window.removeAll(keepingCapacity: true)
-            bytes = 0
-            let results = Slots(count: events.count)
-            defer { results.free() }
-            let n = max(1, min(workers, events.count))
-            DispatchQueue.concurrentPerform(iterations: n) { worker in
-                // Worker w takes events w, w + n, w + 2n…: each slot is written by one worker.
-                for i in stride(from: worker, to: events.count, by: n) {
-                    var items: [PreparedItem] = []
-                    extractor.dispatch(events[i]) { items.append(PreparedItem($0)) }
-                    results.base[i] = items
-                }
-            }
-            for items in UnsafeBufferPointer(start: results.base, count: events.count) {
-                for prepared in items {
-                    try onItem(prepared.item)
-                    try add(prepared: prepared)
+        var window = DecodeWindow(extractor: extractor, workers: workers)
+        if let commitWithin, commitWithin > 0, paths.contains("-"), !StreamedWalk.standardInputIsFile {
+            let walk = StreamedWalk(paths, walker: extractor.walker, capacity: Self.windowEvents)
+            defer { walk.stop() }
+            // When the oldest report not yet committed arrived; nil when all are committed.
+            var oldest: Date?
+            while true {
+                switch walk.next(until: oldest.map { $0.addingTimeInterval(commitWithin) }) {
+                case .event(let event):
+                    if oldest == nil { oldest = Date() }
+                    if window.append(event) { try window.drain(into: self, onItem) }
+                case .timedOut:
+                    try window.drain(into: self, onItem)
+                    try commitQueued()
+                    oldest = nil
+                case .finished:
+                    try window.drain(into: self, onItem)
+                    return
                 }
             }
         }
         try extractor.walker.walk(paths) { event in
-            window.append(event)
-            if case .payload(let payload) = event { bytes += payload.bytes.count }
-            if window.count >= Self.windowEvents || bytes >= Self.windowBytes { try drain() }
+            if window.append(event) { try window.drain(into: self, onItem) }
         }
-        try drain()
+        try window.drain(into: self, onItem)
+    }
+}
+
+/// The events read ahead: decoded together on every core, then queued in input order.
+private struct DecodeWindow {
+    let extractor: ReportExtractor
+    let workers: Int
+    private var events: [InputEvent] = []
+    private var bytes = 0
+
+    init(extractor: ReportExtractor, workers: Int) {
+        self.extractor = extractor
+        self.workers = workers
+    }
+
+    /// Adds an event; true when the window is full and should be drained.
+    mutating func append(_ event: InputEvent) -> Bool {
+        events.append(event)
+        if case .payload(let payload) = event { bytes += payload.bytes.count }
+        return events.count >= IngestSession.windowEvents || bytes >= IngestSession.windowBytes
+    }
+
+    /// Decodes the window's payloads and prepares their rows on `workers` threads, then adds
+    /// the items to `session` in input order.
+    mutating func drain(into session: IngestSession, _ onItem: (ExtractedItem) throws -> Void) throws {
+        guard !events.isEmpty else { return }
+        let events = self.events
+        self.events.removeAll(keepingCapacity: true)
+        bytes = 0
+        let results = Slots(count: events.count)
+        defer { results.free() }
+        let n = max(1, min(workers, events.count))
+        let extractor = self.extractor
+        DispatchQueue.concurrentPerform(iterations: n) { worker in
+            // Worker w takes events w, w + n, w + 2n…: each slot is written by one worker.
+            for i in stride(from: worker, to: events.count, by: n) {
+                var items: [PreparedItem] = []
+                extractor.dispatch(events[i]) { items.append(PreparedItem($0)) }
+                results.base[i] = items
+            }
+        }
+        for items in UnsafeBufferPointer(start: results.base, count: events.count) {
+            for prepared in items {
+                try onItem(prepared.item)
+                try session.add(prepared: prepared)
+            }
+        }
     }
 }
 

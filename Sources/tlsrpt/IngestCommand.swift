@@ -25,10 +25,22 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Reports per transaction.")
     var batchSize: Int = 5000
 
+    @Option(
+        help: ArgumentHelp(
+            "Reading - (a pipe): commit each report at most this many seconds after it arrived, even before its batch fills (0: only full batches and the end).",
+            valueName: "seconds"))
+    var commitWithin: Double = 1
+
     @OptionGroup var limits: LimitOptions
 
     @Flag(name: .shortAndLong, help: "Print only the tally.")
     var quiet = false
+
+    func validate() throws {
+        guard commitWithin >= 0, commitWithin.isFinite else {
+            throw ValidationError("--commit-within must be a number of seconds, 0 or more")
+        }
+    }
 
     func run() throws {
         let store = try database.openForWriting()
@@ -37,7 +49,7 @@ struct IngestCommand: ParsableCommand {
         let progress = quiet ? nil : ProgressMeter.forTerminal()
         do {
             // Payloads are decoded on every core, stored in input order (IngestSession.ingest).
-            try session.ingest(paths, with: extractor) { item in
+            try session.ingest(paths, with: extractor, commitWithin: commitWithin) { item in
                 progress?.add(item)
                 if case .rejected(let provenance, let error, _, _) = item, !quiet {
                     progress?.finish()

@@ -126,6 +126,55 @@ import Testing
         #expect(empty.stderr.contains("rejected -: no report"))
     }
 
+    /// `tlsrpt ingest -` on a pipe that pauses (a mail system streaming a mbox): with the
+    /// default `--commit-within 1`, a report is in the database while the pipe is still open; with
+    /// 0, nothing is until the input ends. The message being read when the pipe pauses stays
+    /// in the reader: a mbox message ends only where the next one starts, or at the end.
+    @Test func aPausedPipeIsCommittedWithoutWaitingForItsEnd() throws {
+        // 0 until the database exists and is migrated (the ingest may be creating it).
+        func reports(_ db: String) -> Int {
+            guard FileManager.default.fileExists(atPath: db) else { return 0 }
+            return (try? ReportStore(path: db, readOnly: true).counts().reports) ?? 0
+        }
+        let mails = ["p1", "p2"].map {
+            MailBuilder.message(parts: [MailBuilder.part(MailBuilder.reportJSON(id: $0), .gzipBase64)])
+        }
+        for commitWithin in ["0", "1"] {
+            let db = try database()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try CLI.path)
+            process.arguments = ["ingest", "--db", db, "--commit-within", commitWithin, "-"]
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            input.fileHandleForWriting.write(Data(MailBuilder.mbox(mails).utf8))
+            if commitWithin == "0" {
+                // Nothing can be committed before the end: wait well past when it would be.
+                Thread.sleep(forTimeInterval: 2.5)
+                #expect(reports(db) == 0)
+            } else {
+                let deadline = Date().addingTimeInterval(60)
+                while reports(db) == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+                // p1 is committed; p2 is still being read (its end is not known yet).
+                #expect(reports(db) == 1)
+            }
+            input.fileHandleForWriting.write(Data(MailBuilder.mbox([mails[0]]).utf8))
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            let tally = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationStatus == 0)
+            #expect(
+                tally
+                    == "ingest: 2 stored, 1 duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n")
+            #expect(reports(db) == 2)
+        }
+        let bad = try CLI.run(["ingest", "--db", try database(), "--commit-within", "-1", "-"], stdin: [])
+        #expect(bad.status == 64)
+    }
+
     @Test func terminalOutputCarriesNoControlCharacters() throws {
         let json = MailBuilder.reportJSON(id: "esc\u{1B}]0;pwned\u{07}").replacingOccurrences(
             of: "Mail Test Org", with: "Evil\u{1B}[2J Org")

@@ -85,3 +85,53 @@ import Testing
         #expect(try parallelStore.summary(ReportFilter()) == oneThread.summary(ReportFilter()))
     }
 }
+
+/// `StreamedWalk` (the walk of `ingest -` on its own thread): every event in order, then the
+/// end; a deadline that has passed comes first even while events wait, so a steady stream
+/// cannot put off a commit; a stopped walk ends.
+@Suite struct StreamedWalkTests {
+    @Test func eventsInOrderAndDeadlinesFirst() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        for i in 0..<5 {
+            try Data(MailBuilder.reportJSON(id: "w\(i)").utf8).write(
+                to: dir.appendingPathComponent("r\(i).json"))
+        }
+        let walk = StreamedWalk([dir.path], walker: InputWalker(), capacity: 2)
+        defer { walk.stop() }
+        guard case .timedOut = walk.next(until: Date.distantPast) else {
+            Issue.record("a passed deadline must come first")
+            return
+        }
+        var names: [String] = []
+        while case .event(let event) = walk.next(until: nil) {
+            guard case .payload(let payload) = event else {
+                Issue.record("unexpected event \(event)")
+                return
+            }
+            names.append(URL(fileURLWithPath: payload.provenance.origin).lastPathComponent)
+        }
+        #expect(names == ["r0.json", "r1.json", "r2.json", "r3.json", "r4.json"])
+        guard case .finished = walk.next(until: Date().addingTimeInterval(60)) else {
+            Issue.record("the walk must end")
+            return
+        }
+    }
+
+    @Test func aStoppedWalkEnds() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        for i in 0..<50 {
+            try Data(MailBuilder.reportJSON(id: "s\(i)").utf8).write(
+                to: dir.appendingPathComponent(String(format: "r%02d.json", i)))
+        }
+        let walk = StreamedWalk([dir.path], walker: InputWalker(), capacity: 1)
+        guard case .event = walk.next(until: nil) else {
+            Issue.record("expected a first event")
+            return
+        }
+        walk.stop()
+        // The walk ends at its next event instead of reading the other 48 files.
+        var taken = 0
+        while case .event = walk.next(until: nil) { taken += 1 }
+        #expect(taken <= 1)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import TLSRPTMail
+
+/// A walk of the inputs on a thread of its own, handing its events over one by one, so the
+/// ingest can act when none comes: `tlsrpt ingest -` fed by a mail system reads a pipe that
+/// may pause for hours, and without this the reports read before a pause would wait in memory
+/// until a batch filled or the input ended (a crash meanwhile would lose them, and the sender
+/// of a pipe has no copy to read again). At most `capacity` events wait; the walk waits for
+/// the ingest when they do.
+final class StreamedWalk: @unchecked Sendable {
+    enum Next {
+        case event(InputEvent)
+        /// The deadline passed (whether or not events are waiting).
+        case timedOut
+        /// The walk has ended and every event was taken.
+        case finished
+    }
+
+    /// Whether standard input is a regular file (`tlsrpt ingest - < file`): it cannot pause,
+    /// so it is walked like any file.
+    static var standardInputIsFile: Bool {
+        var info = stat()
+        return fstat(0, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    private let condition = NSCondition()
+    private var waiting: [InputEvent] = []
+    private var head = 0
+    private var ended = false
+    private var stopped = false
+    private let capacity: Int
+
+    /// Starts walking `paths` with `walker` on a new thread.
+    init(_ paths: [String], walker: InputWalker, capacity: Int) {
+        self.capacity = max(1, capacity)
+        let thread = Thread { [self] in
+            struct Stopped: Error {}
+            // A stopped walk (the ingest failed) ends at its next event instead of reading on.
+            try? walker.walk(paths) { event in
+                if !self.put(event) { throw Stopped() }
+            }
+            condition.lock()
+            ended = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.name = "tlsrpt.ingest.walk"
+        thread.start()
+    }
+
+    /// Hands `event` over, waiting while `capacity` events wait; false once stopped.
+    private func put(_ event: InputEvent) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.count - head >= capacity && !stopped { condition.wait() }
+        guard !stopped else { return false }
+        waiting.append(event)
+        condition.broadcast()
+        return true
+    }
+
+    /// The next event; `.timedOut` once `deadline` (if any) has passed, even with events
+    /// waiting, so a steady stream cannot put off a commit.
+    func next(until deadline: Date?) -> Next {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let deadline, deadline <= Date() { return .timedOut }
+            if head < waiting.count {
+                let event = waiting[head]
+                head += 1
+                // Taken events are let go of in bulk, so at most 2 × capacity are held.
+                if head == waiting.count {
+                    waiting.removeAll(keepingCapacity: true)
+                    head = 0
+                } else if head >= capacity {
+                    waiting.removeFirst(head)
+                    head = 0
+                }
+                condition.broadcast()
+                return .event(event)
+            }
+            if ended { return .finished }
+            if let deadline {
+                _ = condition.wait(until: deadline)
+            } else {
+                condition.wait()
+            }
+        }
+    }
+
+    /// Stops the walk at its next event (the ingest is over, or failed).
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

@@ -14,17 +14,21 @@ struct DirectoryEntry {
         case unknown
     }
 
+    /// The name for people and for ordering (invalid UTF-8 shown as U+FFFD).
     var name: String
+    /// The entry's path, as bytes: what opens it whatever its name's encoding.
+    var path: FilePathBytes
     var kind: Kind
 
-    /// The entries of `path` but `.` and `..`, sorted by name; empty when it cannot be read.
-    static func list(_ path: String) -> [DirectoryEntry] {
-        guard let dir = opendir(path) else { return [] }
+    /// The entries of `directory` but `.` and `..`, sorted by name; empty when it cannot be read.
+    static func list(_ directory: FilePathBytes) -> [DirectoryEntry] {
+        guard let dir = opendir(directory.cString) else { return [] }
         defer { closedir(dir) }
         var out: [DirectoryEntry] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let (name, path) = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let bytes = UnsafeRawBufferPointer(rebasing: raw.prefix { $0 != 0 })
+                return (String(decoding: bytes, as: UTF8.self), directory.appending(bytes))
             }
             if name == "." || name == ".." { continue }
             let kind: Kind
@@ -33,8 +37,12 @@ struct DirectoryEntry {
             case Int32(DT_DIR): kind = .directory
             default: kind = .unknown
             }
-            out.append(DirectoryEntry(name: name, kind: kind))
+            out.append(DirectoryEntry(name: name, path: path, kind: kind))
         }
-        return out.sorted { $0.name < $1.name }
+        // By name; two names that differ only in invalid bytes (both shown with U+FFFD) by
+        // their bytes, so the order never depends on readdir's.
+        return out.sorted {
+            $0.name != $1.name ? $0.name < $1.name : $0.path.cString.lexicographicallyPrecedes($1.path.cString)
+        }
     }
 }

@@ -55,43 +55,47 @@ public struct InputWalker: Sendable {
         try readFile(ByteSource(bytes: bytes, name: name), provenance: Provenance(origin: name), explicit: true, handle)
     }
 
-    private func walk(
-        path: String, explicit: Bool = true, kind: DirectoryEntry.Kind = .unknown,
-        _ handle: (InputEvent) throws -> Void
-    ) rethrows {
+    private func walk(path: String, _ handle: (InputEvent) throws -> Void) rethrows {
         if path == "-" {
             let source = ByteSource(fileDescriptor: 0, name: "-")
             try readFile(source, provenance: Provenance(origin: "-"), explicit: true, handle)
             return
         }
+        try walk(path: FilePathBytes(path), explicit: true, kind: .unknown, handle)
+    }
+
+    private func walk(
+        path: FilePathBytes, explicit: Bool, kind: DirectoryEntry.Kind, _ handle: (InputEvent) throws -> Void
+    ) rethrows {
         var isDirectory = kind == .directory
         if kind == .unknown {
-            var flag: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &flag) else {
-                try handle(.failed(Provenance(origin: path), ReportError(.noReport, "no such file or directory")))
+            let found = path.kind
+            guard found != .missing else {
+                try handle(
+                    .failed(Provenance(origin: path.display), ReportError(.noReport, "no such file or directory")))
                 return
             }
-            isDirectory = flag.boolValue
+            isDirectory = found == .directory
         }
         if isDirectory {
             try walkDirectory(path, handle)
             return
         }
-        guard let source = ByteSource(path: path, regularFile: kind == .regularFile) else {
-            try handle(.failed(Provenance(origin: path), ReportError(.noReport, "cannot open: \(lastErrorText())")))
+        let name = path.display
+        guard let source = ByteSource(path: path, name: name, regularFile: kind == .regularFile) else {
+            try handle(.failed(Provenance(origin: name), ReportError(.noReport, "cannot open: \(lastErrorText())")))
             return
         }
-        try readFile(source, provenance: Provenance(origin: path), explicit: explicit, handle)
+        try readFile(source, provenance: Provenance(origin: name), explicit: explicit, handle)
     }
 
-    private func walkDirectory(_ path: String, _ handle: (InputEvent) throws -> Void) rethrows {
+    private func walkDirectory(_ path: FilePathBytes, _ handle: (InputEvent) throws -> Void) rethrows {
         if MaildirReader.isMaildir(path) {
             try MaildirReader(path: path, walker: self).read(handle)
             return
         }
         for entry in DirectoryEntry.list(path) where !entry.name.hasPrefix(".") {
-            let child = path.hasSuffix("/") ? path + entry.name : path + "/" + entry.name
-            try walk(path: child, explicit: false, kind: entry.kind, handle)
+            try walk(path: entry.path, explicit: false, kind: entry.kind, handle)
         }
     }
 
@@ -155,12 +159,3 @@ public struct InputWalker: Sendable {
 }
 
 func lastErrorText() -> String { String(cString: strerror(errno)) }
-
-func directoryExists(_ path: String, _ flag: inout ObjCBool) -> Bool {
-    FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
-}
-
-/// Regular entries of a directory, sorted by name (empty when it cannot be read).
-func listDirectory(_ path: String) -> [String] {
-    DirectoryEntry.list(path).map(\.name)
-}

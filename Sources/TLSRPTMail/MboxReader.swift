@@ -91,21 +91,18 @@ struct MboxReader {
 /// Reads a Maildir (`cur/` and `new/`; `tmp/` holds deliveries in progress and is left alone),
 /// one message per file, in name order.
 struct MaildirReader {
-    let path: String
+    let path: FilePathBytes
     let walker: InputWalker
 
-    static func isMaildir(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return directoryExists(path + "/cur", &isDir) && directoryExists(path + "/new", &isDir)
+    static func isMaildir(_ path: FilePathBytes) -> Bool {
+        path.appending("cur").kind == .directory && path.appending("new").kind == .directory
     }
 
     func read(_ handle: (InputEvent) throws -> Void) rethrows {
         for sub in ["cur", "new"] {
-            let dir = path + "/" + sub
-            for name in listDirectory(dir) where !name.hasPrefix(".") {
-                let file = dir + "/" + name
-                let provenance = Provenance(origin: file)
-                guard let source = ByteSource(path: file) else {
+            for entry in DirectoryEntry.list(path.appending(sub)) where !entry.name.hasPrefix(".") {
+                let provenance = Provenance(origin: entry.path.display)
+                guard let source = ByteSource(path: entry.path, name: provenance.origin) else {
                     try handle(.failed(provenance, ReportError(.noReport, "cannot open: \(lastErrorText())")))
                     continue
                 }

@@ -160,3 +160,54 @@ import Testing
         #expect(source.lines(max: 4) == ["abc\n", "yyyy", "yyyy", "yy\n", "end"])
     }
 }
+
+/// File names that are not UTF-8 (a Latin-1 `Société.json` from a Windows share): the file is
+/// opened by its bytes, in a directory, a directory so named, and a Maildir, and its source
+/// shows the bytes it cannot show as U+FFFD. Two names shown alike are ordered by their bytes.
+@Suite struct NonUTF8NameTests {
+    /// Makes `name` (raw bytes) inside `directory`: a file holding `contents`, or a directory.
+    func make(_ directory: String, _ name: [UInt8], contents: [UInt8]? = nil) throws {
+        let path = Array(directory.utf8) + [UInt8(ascii: "/")] + name + [0]
+        let ok = path.withUnsafeBufferPointer { p -> Bool in
+            p.withMemoryRebound(to: CChar.self) { c in
+                guard let contents else { return mkdir(c.baseAddress!, 0o755) == 0 }
+                let fd = open(c.baseAddress!, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
+                guard fd >= 0 else { return false }
+                defer { close(fd) }
+                return contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == contents.count
+            }
+        }
+        #expect(ok, "cannot make \(name) in \(directory)")
+    }
+
+    @Test func filesAndDirectoriesNamedInLatin1AreRead() throws {
+        let dir = try TestPaths.temporaryDirectory().path
+        let report = { (id: String) in Array(MailBuilder.reportJSON(id: id).utf8) }
+        let e9: UInt8 = 0xE9  // é in Latin-1
+        try make(
+            dir, Array("Soci".utf8) + [e9, UInt8(ascii: "t"), e9] + Array(".json".utf8), contents: report("latin1"))
+        try make(dir, Array("a".utf8) + [0xFF] + Array(".json".utf8), contents: report("ff"))
+        try make(dir, Array("a".utf8) + [0xFE] + Array(".json".utf8), contents: report("fe"))
+        try make(dir, Array("d".utf8) + [0xE4])
+        try make(dir, Array("d".utf8) + [0xE4] + Array("/r.json".utf8), contents: report("nested"))
+        let o = extract([dir])
+        #expect(o.rejected.map(\.1.description) == [])
+        #expect(o.reportIDs == ["latin1", "fe", "ff", "nested"])
+        #expect(
+            o.sources == [
+                "\(dir)/Soci\u{FFFD}t\u{FFFD}.json", "\(dir)/a\u{FFFD}.json", "\(dir)/a\u{FFFD}.json",
+                "\(dir)/d\u{FFFD}/r.json",
+            ])
+    }
+
+    @Test func maildirMessagesNamedInLatin1AreRead() throws {
+        let dir = try TestPaths.temporaryDirectory().path
+        for sub in ["cur", "new", "tmp"] { try make(dir, Array(sub.utf8)) }
+        let mail = MailBuilder.message(parts: [MailBuilder.part(MailBuilder.reportJSON(id: "md"), .gzipBase64)])
+        try make(dir, Array("cur/1.host".utf8) + [0xE9] + Array(":2,S".utf8), contents: Array(mail.utf8))
+        let o = extract([dir])
+        #expect(o.rejected.map(\.1.description) == [])
+        #expect(o.reportIDs == ["md"])
+        #expect(o.sources == ["\(dir)/cur/1.host\u{FFFD}:2,S: part 2"])
+    }
+}

@@ -50,6 +50,21 @@ public struct InputWalker: Sendable {
         }
     }
 
+    /// Whether walking `paths` splits mail: one is standard input, a file (a mbox, a mail, or a
+    /// report) or a Maildir. The walk then parses MIME and decodes base64, work worth a thread
+    /// of its own; a folder of report files is only read.
+    public func splitsMail(_ paths: [String]) -> Bool {
+        paths.contains { path in
+            if path == "-" { return true }
+            let p = FilePathBytes(path)
+            switch p.kind {
+            case .regularFile: return true
+            case .directory: return MaildirReader.isMaildir(p)
+            case .other, .missing: return false
+            }
+        }
+    }
+
     /// Walks bytes held in memory as if they were a file named `name` (mbox, mail or report).
     public func walk(bytes: [UInt8], name: String, _ handle: (InputEvent) throws -> Void) rethrows {
         try readFile(ByteSource(bytes: bytes, name: name), provenance: Provenance(origin: name), explicit: true, handle)

@@ -17,25 +17,32 @@ extension IngestSession {
     /// cores busy (parsing alone was the slower side: BENCHMARKS.md §3). `onItem` sees each
     /// item, in order, before it is queued.
     ///
-    /// With `commitWithin` (seconds) and `-` among the paths while standard input is a pipe or
-    /// a terminal — a mail system streaming messages, which may pause for hours — every report
-    /// is committed at most that long after it arrived, even when its batch is not full
-    /// (`StreamedWalk`).
+    /// When the walk splits mail (a mbox, a Maildir, a mail file, standard input) it runs on a
+    /// thread of its own (`StreamedWalk`): parsing MIME and decoding base64 make it the heavier
+    /// side, and overlapping it with the decoding took 7 % off a mbox or Maildir of 20,000
+    /// report mails (BENCHMARKS.md §2). For a folder of report files it cost 1–3 %: the walk
+    /// there is only reading files. With `commitWithin` (seconds) and `-` among the paths
+    /// while standard input is a pipe or a terminal — a mail system streaming messages, which
+    /// may pause for hours — every report is committed at most that long after it arrived,
+    /// even when its batch is not full.
     public func ingest(
         _ paths: [String], with extractor: ReportExtractor,
         workers: Int = ProcessInfo.processInfo.activeProcessorCount, commitWithin: Double? = nil,
         onItem: (ExtractedItem) throws -> Void = { _ in }
     ) throws {
         var window = DecodeWindow(extractor: extractor, workers: workers)
-        if let commitWithin, commitWithin > 0, paths.contains("-"), !StreamedWalk.standardInputIsFile {
+        // Commits on a deadline only for a pipe: a file cannot pause.
+        let deadline =
+            paths.contains("-") && !StreamedWalk.standardInputIsFile ? commitWithin.flatMap { $0 > 0 ? $0 : nil } : nil
+        if deadline != nil || extractor.walker.splitsMail(paths) {
             let walk = StreamedWalk(paths, walker: extractor.walker, capacity: Self.windowEvents)
             defer { walk.stop() }
             // When the oldest report not yet committed arrived; nil when all are committed.
             var oldest: Date?
             while true {
-                switch walk.next(until: oldest.map { $0.addingTimeInterval(commitWithin) }) {
+                switch walk.next(until: deadline.flatMap { d in oldest.map { $0.addingTimeInterval(d) } }) {
                 case .event(let event):
-                    if oldest == nil { oldest = Date() }
+                    if oldest == nil && deadline != nil { oldest = Date() }
                     if window.append(event) { try window.drain(into: self, onItem) }
                 case .timedOut:
                     try window.drain(into: self, onItem)

@@ -46,6 +46,9 @@ final class StreamedWalk: @unchecked Sendable {
             condition.unlock()
         }
         thread.name = "tlsrpt.ingest.walk"
+        // The walk recurses into directories and MIME parts: give it a main thread's stack
+        // rather than whatever a secondary thread gets by default.
+        thread.stackSize = 8 << 20
         thread.start()
     }
 

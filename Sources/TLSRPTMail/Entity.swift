@@ -43,8 +43,12 @@ struct Entity {
                 }
             } else if let colon = (i..<contentEnd).first(where: { p[$0] == UInt8(ascii: ":") }) {
                 flush()
-                let name = String(decoding: UnsafeBufferPointer(rebasing: p[i..<colon]), as: UTF8.self)
-                    .trimmingCharacters(in: " \t").lowercased()
+                var nameStart = i
+                var nameEnd = colon
+                while nameStart < nameEnd, p[nameStart] == 0x20 || p[nameStart] == 0x09 { nameStart += 1 }
+                while nameEnd > nameStart, p[nameEnd - 1] == 0x20 || p[nameEnd - 1] == 0x09 { nameEnd -= 1 }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: p[nameStart..<nameEnd]), as: UTF8.self)
+                    .lowercased()
                 var j = colon + 1
                 while j < contentEnd, p[j] == 0x20 || p[j] == 0x09 { j += 1 }
                 current = (name, Array(UnsafeBufferPointer(rebasing: p[j..<contentEnd])))
@@ -78,19 +82,20 @@ struct Entity {
         ContentType(header("content-type") ?? "text/plain")
     }
 
-    /// The file name from Content-Disposition or the Content-Type `name` parameter.
-    var filename: String? {
+    /// The file name from Content-Disposition or the `name` parameter of `type` (this
+    /// entity's Content-Type, parsed once by the caller).
+    func filename(type: ContentType) -> String? {
         if let d = header("content-disposition") {
             let cd = ContentType(d)
             if let f = cd.parameters["filename"] { return f }
         }
-        return contentType.parameters["name"]
+        return type.parameters["name"]
     }
 
     /// The body with its Content-Transfer-Encoding undone.
     func decodedBody(_ p: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         let raw = UnsafeBufferPointer(rebasing: p[body])
-        switch (header("content-transfer-encoding") ?? "").trimmingCharacters(in: " \t").lowercased() {
+        switch (header("content-transfer-encoding") ?? "").trimmingBlanks().lowercased() {
         case "base64": return TransferEncoding.decodeBase64(raw)
         case "quoted-printable": return TransferEncoding.decodeQuotedPrintable(raw)
         default: return Array(raw)
@@ -148,14 +153,19 @@ struct ContentType {
     var mediaType: String
     var parameters: [String: String] = [:]
 
+    /// Works on the value's UTF-8 bytes: split, trimmed and cut there, with a String made only
+    /// for each name and value kept (done with Characters, this was the largest part of
+    /// splitting a report mail: BENCHMARKS.md §2).
     init(_ value: String) {
-        let pieces = ContentType.splitParameters(value)
-        mediaType = (pieces.first ?? "").trimmingCharacters(in: " \t").lowercased()
+        let bytes = Array(value.utf8)
+        let pieces = ContentType.splitParameters(bytes)
+        func text(_ r: Range<Int>) -> String { String(decoding: bytes[blankTrimmed(bytes, r)], as: UTF8.self) }
+        mediaType = text(pieces[0]).lowercased()
         for piece in pieces.dropFirst() {
-            guard let eq = piece.firstIndex(of: "=") else { continue }
-            var name = String(piece[..<eq]).trimmingCharacters(in: " \t").lowercased()
-            var v = String(piece[piece.index(after: eq)...]).trimmingCharacters(in: " \t")
-            if v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 {
+            guard let eq = bytes[piece].firstIndex(of: UInt8(ascii: "=")) else { continue }
+            var name = text(piece.lowerBound..<eq).lowercased()
+            var v = text((eq + 1)..<piece.upperBound)
+            if v.hasPrefix("\""), v.hasSuffix("\""), v.utf8.count >= 2 {
                 v = String(v.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
             }
             if name.hasSuffix("*") {
@@ -168,32 +178,35 @@ struct ContentType {
         }
     }
 
-    /// Splits on `;` outside quoted strings.
-    static func splitParameters(_ s: String) -> [String] {
-        var out: [String] = []
-        var current = ""
+    /// The ranges of `bytes` between `;` outside quoted strings (a backslash in a quoted string
+    /// escapes the next byte). Always at least one.
+    static func splitParameters(_ bytes: [UInt8]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = 0
         var quoted = false
         var escaped = false
-        for ch in s {
+        for (i, b) in bytes.enumerated() {
             if escaped {
-                current.append(ch)
                 escaped = false
-                continue
-            }
-            if ch == "\\" && quoted {
+            } else if b == UInt8(ascii: "\\") && quoted {
                 escaped = true
-                current.append(ch)
-                continue
-            }
-            if ch == "\"" { quoted.toggle() }
-            if ch == ";" && !quoted {
-                out.append(current)
-                current = ""
-            } else {
-                current.append(ch)
+            } else if b == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if b == UInt8(ascii: ";") && !quoted {
+                out.append(start..<i)
+                start = i + 1
             }
         }
-        out.append(current)
+        out.append(start..<bytes.count)
         return out
     }
+}
+
+/// `r` without the spaces and tabs at either end.
+func blankTrimmed(_ bytes: [UInt8], _ r: Range<Int>) -> Range<Int> {
+    var lower = r.lowerBound
+    var upper = r.upperBound
+    while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
+    while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+    return lower..<upper
 }

@@ -100,7 +100,7 @@ struct MessageParser {
             return
         }
         let partPath = path.isEmpty ? "1" : path.map(String.init).joined(separator: ".")
-        let name = (entity.filename ?? "").lowercased()
+        let name = (entity.filename(type: type) ?? "").lowercased()
         let media = type.mediaType
         let labelled =
             media.hasPrefix("application/tlsrpt") || media == "application/gzip" || media == "application/x-gzip"
@@ -141,7 +141,7 @@ struct MessageParser {
 
     static func context(from headers: [Header]) -> MailContext {
         func first(_ name: String) -> String? {
-            headers.first { $0.name == name }.map { $0.value.trimmingCharacters(in: " \t") }
+            headers.first { $0.name == name }.map { $0.value.trimmingBlanks() }
         }
         return MailContext(
             reportDomain: first("tls-report-domain"), reportSubmitter: first("tls-report-submitter"),
@@ -156,11 +156,13 @@ struct Header {
 }
 
 extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
-        var s = Substring(self)
-        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
-        while let l = s.last, chars.contains(l) { s = s.dropLast() }
-        return String(s)
+    /// Without the spaces and tabs at either end.
+    func trimmingBlanks() -> String {
+        let u = utf8
+        guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        // After the last byte that is not blank: a blank or the end follows, so a boundary.
+        let end = u.index(after: u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!)
+        if first == u.startIndex && end == u.endIndex { return self }
+        return String(self[first..<end])
     }
 }

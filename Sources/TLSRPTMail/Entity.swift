@@ -163,19 +163,25 @@ struct ContentType {
         mediaType = text(pieces[0]).lowercased()
         for piece in pieces.dropFirst() {
             guard let eq = bytes[piece].firstIndex(of: UInt8(ascii: "=")) else { continue }
-            var name = text(piece.lowerBound..<eq).lowercased()
-            var v = text((eq + 1)..<piece.upperBound)
-            if v.hasPrefix("\""), v.hasSuffix("\""), v.utf8.count >= 2 {
-                v = String(v.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
-            }
-            if name.hasSuffix("*") {
-                name.removeLast()
-                // RFC 2231: charset'language'percent-encoded.
-                let parts = v.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
-                if parts.count == 3 { v = String(parts[2]).removingPercentEncoding ?? String(parts[2]) }
-            }
+            let (name, v) = Self.parameter(name: text(piece.lowerBound..<eq), value: text((eq + 1)..<piece.upperBound))
             if parameters[name] == nil { parameters[name] = v }
         }
+    }
+
+    /// A parameter as written (blanks trimmed) to what it means: the name lower-cased, a quoted
+    /// value unquoted, an RFC 2231 `name*=charset'language'percent-encoded` value decoded.
+    static func parameter(name written: String, value: String) -> (name: String, value: String) {
+        var name = written.lowercased()
+        var v = value
+        if v.hasPrefix("\""), v.hasSuffix("\""), v.utf8.count >= 2 {
+            v = String(v.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
+        }
+        if name.hasSuffix("*") {
+            name.removeLast()
+            let parts = v.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+            if parts.count == 3 { v = String(parts[2]).removingPercentEncoding ?? String(parts[2]) }
+        }
+        return (name, v)
     }
 
     /// The ranges of `bytes` between `;` outside quoted strings (a backslash in a quoted string

@@ -74,7 +74,8 @@ struct MboxReader {
     }
 
     static func isSeparator(_ line: ArraySlice<UInt8>, afterBlank: Bool) -> Bool {
-        guard line.starts(with: "From ".utf8) else { return false }
+        // Most lines do not start with "F": the generic `starts(with:)` is not worth calling.
+        guard line.first == UInt8(ascii: "F"), line.starts(with: "From ".utf8) else { return false }
         if afterBlank { return true }
         // "From sender Thu Mar 14 00:00:00 2025": look for a hh:mm time.
         var digitsBefore = 0

@@ -67,6 +67,17 @@ import Testing
         #expect(ContentType(" \t ").parameters.isEmpty)
     }
 
+    /// Header field names are trimmed (blanks before the colon) and lower-cased as bytes: ASCII
+    /// letters only, anything else kept (invalid UTF-8 shown as U+FFFD), an empty name kept.
+    @Test func headerNamesAreTrimmedAndLowerCased() {
+        var bytes = Array("CONTENT-Type: a\nTls-Report-DOMAIN \t: b\n: c\nX-\u{C9}t\u{E9}: d\n".utf8)
+        bytes += [0x58, 0xFF, 0x3A, 0x20, 0x65, 0x0A, 0x0A]  // "X\xFF: e"
+        let entity = bytes.withUnsafeBufferPointer { Entity.parse($0, 0..<$0.count) }
+        #expect(
+            entity.headers.map(\.name) == ["content-type", "tls-report-domain", "", "x-\u{C9}t\u{E9}", "x\u{FFFD}"])
+        #expect(entity.headers.map(\.value) == ["a", "b", "c", "d", "e"])
+    }
+
     @Test func readsAsTheReferenceDid() {
         var g = SeededGenerator(seed: 2231)
         let alphabet: [String] = [

@@ -35,7 +35,8 @@ extension IngestSession {
         let deadline =
             paths.contains("-") && !StreamedWalk.standardInputIsFile ? commitWithin.flatMap { $0 > 0 ? $0 : nil } : nil
         if deadline != nil || extractor.walker.splitsMail(paths) {
-            let walk = StreamedWalk(paths, walker: extractor.walker, capacity: Self.windowEvents)
+            let walk = StreamedWalk(
+                paths, walker: extractor.walker, capacity: Self.windowEvents, capacityBytes: Self.windowBytes)
             defer { walk.stop() }
             // When the oldest report not yet committed arrived; nil when all are committed.
             var oldest: Date?

@@ -7,7 +7,8 @@ import TLSRPTMail
 /// system reads a pipe that may pause for hours, and without this the reports read before a
 /// pause would wait in memory until a batch filled or the input ended (a crash meanwhile would
 /// lose them, and the sender of a pipe has no copy to read again). At most `capacity` events
-/// wait; the walk waits for the ingest when they do.
+/// and `capacityBytes` of payload wait (at least one event, however large); the walk waits for
+/// the ingest when they do, so memory stays bounded whatever the input.
 final class StreamedWalk: @unchecked Sendable {
     enum Next {
         case event(InputEvent)
@@ -30,10 +31,14 @@ final class StreamedWalk: @unchecked Sendable {
     private var ended = false
     private var stopped = false
     private let capacity: Int
+    private let capacityBytes: Int
+    /// Payload bytes of the events waiting.
+    private var waitingBytes = 0
 
     /// Starts walking `paths` with `walker` on a new thread.
-    init(_ paths: [String], walker: InputWalker, capacity: Int) {
+    init(_ paths: [String], walker: InputWalker, capacity: Int, capacityBytes: Int) {
         self.capacity = max(1, capacity)
+        self.capacityBytes = capacityBytes
         let thread = Thread { [self] in
             struct Stopped: Error {}
             // A stopped walk (the ingest failed) ends at its next event instead of reading on.
@@ -52,13 +57,19 @@ final class StreamedWalk: @unchecked Sendable {
         thread.start()
     }
 
-    /// Hands `event` over, waiting while `capacity` events wait; false once stopped.
+    /// Hands `event` over, waiting while the queue is full; false once stopped.
     private func put(_ event: InputEvent) -> Bool {
+        let bytes = Self.bytes(of: event)
         condition.lock()
         defer { condition.unlock() }
-        while waiting.count - head >= capacity && !stopped { condition.wait() }
+        while waiting.count > head && (waiting.count - head >= capacity || waitingBytes + bytes > capacityBytes)
+            && !stopped
+        {
+            condition.wait()
+        }
         guard !stopped else { return false }
         waiting.append(event)
+        waitingBytes += bytes
         condition.broadcast()
         return true
     }
@@ -73,6 +84,7 @@ final class StreamedWalk: @unchecked Sendable {
             if head < waiting.count {
                 let event = waiting[head]
                 head += 1
+                waitingBytes -= Self.bytes(of: event)
                 // Taken events are let go of in bulk, so at most 2 × capacity are held.
                 if head == waiting.count {
                     waiting.removeAll(keepingCapacity: true)
@@ -91,6 +103,18 @@ final class StreamedWalk: @unchecked Sendable {
                 condition.wait()
             }
         }
+    }
+
+    /// Payload bytes waiting to be taken now.
+    var queuedBytes: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return waitingBytes
+    }
+
+    private static func bytes(of event: InputEvent) -> Int {
+        if case .payload(let payload) = event { return payload.bytes.count }
+        return 0
     }
 
     /// Stops the walk at its next event (the ingest is over, or failed).

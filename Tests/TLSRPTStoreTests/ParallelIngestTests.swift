@@ -116,7 +116,7 @@ import Testing
             try Data(MailBuilder.reportJSON(id: "w\(i)").utf8).write(
                 to: dir.appendingPathComponent("r\(i).json"))
         }
-        let walk = StreamedWalk([dir.path], walker: InputWalker(), capacity: 2)
+        let walk = StreamedWalk([dir.path], walker: InputWalker(), capacity: 2, capacityBytes: 1)
         defer { walk.stop() }
         guard case .timedOut = walk.next(until: Date.distantPast) else {
             Issue.record("a passed deadline must come first")
@@ -137,13 +137,35 @@ import Testing
         }
     }
 
+    /// However far the walk runs ahead, the payloads waiting stay under `capacityBytes` (plus
+    /// none: a payload larger than the bound waits alone), and nothing is dropped.
+    @Test func waitingPayloadsStayUnderTheBound() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        // Sniffed as JSON (so each is a payload to decode), never valid.
+        let megabyte = [UInt8(ascii: "{")] + [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for i in 0..<20 { try Data(megabyte).write(to: dir.appendingPathComponent(String(format: "f%02d.json", i))) }
+        let walk = StreamedWalk([dir.path], walker: InputWalker(), capacity: 256, capacityBytes: 3 << 20)
+        defer { walk.stop() }
+        var most = 0
+        for _ in 0..<20 {
+            Thread.sleep(forTimeInterval: 0.02)
+            most = max(most, walk.queuedBytes)
+        }
+        #expect(most <= 3 << 20)
+        var payloads = 0
+        while case .event(let event) = walk.next(until: nil) {
+            if case .payload = event { payloads += 1 }
+        }
+        #expect(payloads == 20)
+    }
+
     @Test func aStoppedWalkEnds() throws {
         let dir = try TestPaths.temporaryDirectory()
         for i in 0..<50 {
             try Data(MailBuilder.reportJSON(id: "s\(i)").utf8).write(
                 to: dir.appendingPathComponent(String(format: "r%02d.json", i)))
         }
-        let walk = StreamedWalk([dir.path], walker: InputWalker(), capacity: 1)
+        let walk = StreamedWalk([dir.path], walker: InputWalker(), capacity: 1, capacityBytes: 1 << 20)
         guard case .event = walk.next(until: nil) else {
             Issue.record("expected a first event")
             return

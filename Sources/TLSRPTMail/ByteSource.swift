@@ -28,9 +28,10 @@ final class ByteSource {
         self.ownsDescriptor = false
     }
 
-    /// Opens `path` (`name`: how messages show it). With `regularFile` (the directory said so), a read that returns less than
-    /// asked is taken as the end of the file, as it is for regular files on Linux and macOS,
-    /// saving the read that would return 0 (one system call of five per report file).
+    /// Opens `path` (`name`: how messages show it). With `regularFile` (the directory said so),
+    /// a read that returns less than asked is taken as the end of the file, as it is for
+    /// regular files on Linux and macOS, saving the read that would return 0 (one system call
+    /// of five per report file).
     init?(path: FilePathBytes, name: String, regularFile: Bool = false) {
         let fd = open(path.cString, O_RDONLY)
         guard fd >= 0 else { return nil }

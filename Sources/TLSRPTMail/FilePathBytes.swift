@@ -30,8 +30,7 @@ struct FilePathBytes: Sendable {
 
     /// The entry `name` (valid UTF-8) inside this directory.
     func appending(_ name: String) -> FilePathBytes {
-        var utf8 = Array(name.utf8)
-        return utf8.withUnsafeMutableBytes { appending(UnsafeRawBufferPointer($0)) }
+        Array(name.utf8).withUnsafeBytes { appending($0) }
     }
 
     /// The path for people: invalid UTF-8 shown as U+FFFD.

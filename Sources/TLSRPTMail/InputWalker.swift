@@ -50,9 +50,10 @@ public struct InputWalker: Sendable {
         }
     }
 
-    /// Whether walking `paths` splits mail: one is standard input, a file (a mbox, a mail, or a
-    /// report) or a Maildir. The walk then parses MIME and decodes base64, work worth a thread
-    /// of its own; a folder of report files is only read.
+    /// Whether walking `paths` may split mail: one is standard input, a file or a Maildir (a
+    /// file is not sniffed here: it may be a mbox or a mail as well as a report). Splitting mail
+    /// parses MIME and decodes base64, work worth a thread of its own; a folder of report files
+    /// is only read.
     public func splitsMail(_ paths: [String]) -> Bool {
         paths.contains { path in
             if path == "-" { return true }

@@ -171,8 +171,12 @@ import Testing
                     == "ingest: 2 stored, 1 duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n")
             #expect(reports(db) == 2)
         }
-        let bad = try CLI.run(["ingest", "--db", try database(), "--commit-within", "-1", "-"], stdin: [])
-        #expect(bad.status == 64)
+        // A value that is not a number of seconds, 0 or more, is a usage error (64) that says so.
+        for value in ["--commit-within=-1", "--commit-within=nan"] {
+            let bad = try CLI.run(["ingest", "--db", try database(), value, "-"], stdin: [])
+            #expect(bad.status == 64)
+            #expect(bad.stderr.contains("--commit-within must be a number of seconds, 0 or more"))
+        }
     }
 
     @Test func terminalOutputCarriesNoControlCharacters() throws {

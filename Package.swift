@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TLSRPT", targets: ["TLSRPT"]),
         .library(name: "TLSRPTMail", targets: ["TLSRPTMail"]),
         .library(name: "TLSRPTStore", targets: ["TLSRPTStore"]),
+        .library(name: "IMAPClient", targets: ["IMAPClient"]),
         // Test helpers (gzip/zip builders, seeded reports), shared by the tests and Benchmarks/.
         .library(name: "TLSRPTTestSupport", targets: ["TLSRPTTestSupport"]),
     ],
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -38,6 +40,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // IMAP: the wire format (framing, parsing, names; no I/O, fuzzed) and a client on SwiftNIO.
+        // Neither knows anything of reports.
+        .target(name: "IMAPProtocol"),
+        .target(
+            name: "IMAPClient",
+            dependencies: [
+                "IMAPProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The IMAP input: a mailbox's messages through the ingest pipeline.
+        .target(name: "TLSRPTIMAP", dependencies: ["IMAPClient", "IMAPProtocol", "TLSRPT", "TLSRPTMail", "TLSRPTStore"]),
         .target(name: "TLSRPTRender", dependencies: ["TLSRPT", "TLSRPTStore"]),
         .target(
             name: "TLSRPTServer",
@@ -56,8 +72,10 @@ let package = Package(
         .executableTarget(
             name: "tlsrpt",
             dependencies: [
-                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTRender", "TLSRPTServer",
+                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTRender", "TLSRPTServer", "TLSRPTIMAP",
+                "IMAPClient", "IMAPProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -65,6 +83,8 @@ let package = Package(
         .testTarget(name: "TLSRPTTests", dependencies: ["TLSRPT", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSRPTMailTests", dependencies: ["TLSRPTMail", "TLSRPTTestSupport"]),
         .testTarget(name: "TLSRPTStoreTests", dependencies: ["TLSRPTStore", "TLSRPTRender", "TLSRPTTestSupport"]),
+        .testTarget(name: "IMAPTests", dependencies: ["IMAPProtocol", "IMAPClient", "TLSRPTTestSupport"]),
+        .testTarget(name: "TLSRPTIMAPTests", dependencies: ["TLSRPTStore", "TLSRPTTestSupport"]),
         .testTarget(name: "TLSRPTServerTests", dependencies: ["TLSRPTServer", "TLSRPTTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

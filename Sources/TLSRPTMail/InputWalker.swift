@@ -71,6 +71,18 @@ public struct InputWalker: Sendable {
         try readFile(ByteSource(bytes: bytes, name: name), provenance: Provenance(origin: name), explicit: true, handle)
     }
 
+    /// Walks one mail message held in memory, as a message inside a mailbox: one without a
+    /// report is `.noReport` with `topLevel` false (skipped and counted, not an error).
+    public func walk(message bytes: [UInt8], origin: String, _ handle: (InputEvent) throws -> Void) rethrows {
+        let provenance = Provenance(origin: origin)
+        guard bytes.count <= maxMailBytes else {
+            try handle(
+                .failed(provenance, ReportError(.tooLarge, "mail message is over the \(formatBytes(maxMailBytes)) cap")))
+            return
+        }
+        try emitMessage(bytes, provenance: provenance, topLevel: false, handle)
+    }
+
     private func walk(path: String, _ handle: (InputEvent) throws -> Void) rethrows {
         if path == "-" {
             let source = ByteSource(fileDescriptor: 0, name: "-")
@@ -152,7 +164,7 @@ public struct InputWalker: Sendable {
     }
 
     /// Largest single mail message read: a report attachment, base64-encoded, plus headers.
-    var maxMailBytes: Int { maxPayloadBytes / 3 * 4 + 4_000_000 }
+    public var maxMailBytes: Int { maxPayloadBytes / 3 * 4 + 4_000_000 }
 
     /// Splits one message into its report payloads.
     func emitMessage(

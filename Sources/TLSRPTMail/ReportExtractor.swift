@@ -36,6 +36,13 @@ public struct ReportExtractor: Sendable {
         try walker.walk(bytes: bytes, name: name) { event in try dispatch(event, handle) }
     }
 
+    /// Reads one mail message held in memory (a message fetched over IMAP): its report
+    /// attachments, or one `.messageWithoutReport` when it has none. `origin` names the message
+    /// (its IMAP URL); sources inside it add `part N`.
+    public func extract(message bytes: [UInt8], origin: String, _ handle: (ExtractedItem) throws -> Void) rethrows {
+        try walker.walk(message: bytes, origin: origin) { event in try dispatch(event, handle) }
+    }
+
     /// The outcomes of one walker event, in order: a payload's reports and rejections, a message
     /// without a report, an input that failed. What `extract` does with each event.
     public func dispatch(_ event: InputEvent, _ handle: (ExtractedItem) throws -> Void) rethrows {

@@ -169,22 +169,35 @@ public final class IngestSession: @unchecked Sendable {
         return try commitQueued()
     }
 
+    /// `flush`, with `position` written in the same transaction as the queued items: the
+    /// input's position and the reports it covers are committed together or not at all.
+    @discardableResult
+    public func flush(recording position: InputPosition) throws -> [IngestOutcome] {
+        defer {
+            checkpointer?.stop()
+            checkpointer = nil
+        }
+        return try commitQueued(position: position)
+    }
+
     /// Waits for the batches in flight, then commits what is queued now, however few: for input
     /// that has gone quiet (`ingest(_:with:commitWithin:)`). The session goes on taking items.
     @discardableResult
-    func commitQueued() throws -> [IngestOutcome] {
+    func commitQueued(position: InputPosition? = nil) throws -> [IngestOutcome] {
         // The writer's queue is serial: once an empty block has run, every batch before it has.
         writer.sync {}
         if let error = state.withLock({ $0.error }) { throw error }
-        guard !pending.isEmpty else { return [] }
-        let outcomes = try commit(pending, pendingRollups)
+        guard !pending.isEmpty || position != nil else { return [] }
+        let outcomes = try commit(pending, pendingRollups, position: position)
         pending.removeAll(keepingCapacity: true)
         pendingRollups = newDelta()
         pendingBytes = 0
         return outcomes
     }
 
-    private func commit(_ items: [PreparedItem], _ rollups: RollupDelta) throws -> [IngestOutcome] {
+    private func commit(_ items: [PreparedItem], _ rollups: RollupDelta, position: InputPosition? = nil) throws
+        -> [IngestOutcome]
+    {
         let receivedAt = now()
         let known = store.rollupTextIDs.withLock { $0 }
         let (outcomes, delta, newIDs) = try store.write { db -> ([IngestOutcome], IngestTally, [String: Int64]) in
@@ -193,6 +206,7 @@ public final class IngestSession: @unchecked Sendable {
             outcomes.reserveCapacity(items.count)
             for item in items { outcomes.append(try writer.write(item)) }
             let newIDs = try writer.applyRollups(known: known)
+            if let position { try ReportStore.record(position, db, at: receivedAt) }
             return (outcomes, writer.tally, newIDs)
         }
         if !newIDs.isEmpty { store.rollupTextIDs.withLock { $0.merge(newIDs) { a, _ in a } } }

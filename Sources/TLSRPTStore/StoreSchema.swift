@@ -11,6 +11,9 @@ enum StoreSchema {
         m.registerMigration("v2") { db in
             try migrateToV2(db)
         }
+        m.registerMigration("v3") { db in
+            try db.execute(sql: v3)
+        }
         return m
     }
 
@@ -87,6 +90,18 @@ enum StoreSchema {
 
     /// Schema v1's rollup tables alone (tests make v1 databases with them).
     static var v1RollupTables: String { String(v1[v1.range(of: "-- Exact rollups")!.lowerBound...]) }
+
+    /// v3 remembers where a remote input left off (`InputPosition`): for an IMAP mailbox, its
+    /// UIDVALIDITY and the highest UID whose reports are committed, written in the same
+    /// transaction as those reports.
+    static let v3 = """
+        CREATE TABLE input_positions (
+            source TEXT PRIMARY KEY,
+            validity INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        """
 
     static let v1 = """
         -- One row per distinct report (identity: organization + report-id + start + end).

@@ -7,6 +7,13 @@ public enum TestTools {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+
+        /// Creates an output.
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     /// Runs `executable` (looked up on PATH) with `arguments`, waiting for it to finish.

@@ -1,0 +1,213 @@
+import Foundation
+import TLSRPTStore
+import TLSRPTTestSupport
+import Testing
+
+/// Whether the Dovecot tests run: Dovecot is installed, or outside tools are required (then a
+/// missing Dovecot fails them).
+let dovecot = IMAPTestServer.available || TestTools.toolsRequired
+
+/// `tlsrpt fetch` against a real Dovecot (scripts/imap-test-server), checked with Python's
+/// imaplib (scripts/imap_tool.py).
+@Suite(.enabled(if: dovecot, "dovecot-imapd is not installed"))
+struct FetchTests {
+    func database() throws -> String {
+        try TestPaths.temporaryDirectory("fetch-db").appendingPathComponent("t.sqlite").path
+    }
+
+    /// Three report mails of the project's own (one report each: gzip, JSON quoted-printable, zip).
+    func projectMails() throws -> [String] {
+        let dir = try TestPaths.temporaryDirectory("report-mails")
+        let kinds: [MailBuilder.Attachment] = [.gzipBase64, .jsonQuotedPrintable, .zip]
+        return try kinds.enumerated().map { i, kind in
+            let mail = MailBuilder.message(
+                parts: [MailBuilder.part(MailBuilder.reportJSON(id: "imap-\(i)", failure: i), kind, eol: "\r\n")],
+                eol: "\r\n", messageID: "<imap-\(i)@sender.example>")
+            let u = dir.appendingPathComponent("m\(i).eml")
+            try Data(mail.utf8).write(to: u)
+            return u.path
+        }
+    }
+
+    func noReportMail() throws -> String {
+        let u = try TestPaths.temporaryDirectory("plain-mail").appendingPathComponent("hello.eml")
+        try Data("From: a@example.org\r\nTo: reports@example.com\r\nSubject: hello\r\n\r\nNot a report.\r\n".utf8).write(
+            to: u)
+        return u.path
+    }
+
+    func badReportMail() throws -> String {
+        let u = try TestPaths.temporaryDirectory("bad-mail").appendingPathComponent("bad.eml")
+        let mail = """
+            From: noreply@sender.example\r
+            Subject: Report Domain: example.com\r
+            MIME-Version: 1.0\r
+            Content-Type: multipart/report; report-type=tlsrpt; boundary="b"\r
+            \r
+            --b\r
+            Content-Type: text/plain\r
+            \r
+            report\r
+            --b\r
+            Content-Type: application/tlsrpt+json\r
+            \r
+            {"organization-name": "Broken", "report-id": "x", "policies": []}\r
+            --b--\r
+
+            """
+        try Data(mail.utf8).write(to: u)
+        return u.path
+    }
+
+    func summaryJSON(_ db: String) throws -> String {
+        let out = try CLI.run(["summary", "--db", db, "--format", "json"])
+        #expect(out.status == 0, "\(out.stderr)")
+        return out.stdout
+    }
+
+    @Test func fetchesTheSameAsIngestOverImplicitTLSAndNothingTheSecondTime() throws {
+        let server = try IMAPTestServer()
+        defer { server.stop() }
+        var mails = try projectMails()
+        if let corpus = TestPaths.sharedCorpus {
+            let found = FileManager.default.enumerator(atPath: corpus.path)!.compactMap { $0 as? String }
+                .filter { $0.hasSuffix(".eml") && !$0.hasSuffix("empty.eml") }.sorted()
+            mails += found.map { corpus.appendingPathComponent($0).path }
+        }
+        if RealSender.available {
+            mails.append(try RealSender.run().directory.appendingPathComponent("reports.mbox").path)
+        }
+        let appended = try server.append(mails)
+        #expect(appended >= mails.count)
+
+        let reference = try database()
+        let ingest = try CLI.run(["ingest", "--quiet", "--db", reference] + mails)
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+
+        let db = try database()
+        let pw = try server.passwordFile()
+        let first = try CLI.run(["fetch", server.url(), "--password-file", pw, "--ca-file", server.caFile, "--db", db])
+        #expect(first.status == 0, "\(first.stderr)")
+        // The same stored count as ingest of the same files, and the same totals.
+        let ingestStored = ingest.stdout.split(separator: ",").first.map(String.init) ?? ""
+        #expect(first.stdout.hasPrefix("fetch: " + ingestStored.dropFirst("ingest: ".count) + ","), "\(first.stdout) vs \(ingest.stdout)")
+        #expect(try summaryJSON(db) == summaryJSON(reference))
+        #expect(try ReportStore(path: db).rollupMismatches() == 0)
+        #expect(try ReportStore(path: db).counts().reports == ReportStore(path: reference).counts().reports)
+
+        // Nothing new: nothing fetched, the messages untouched (not even \Seen).
+        let second = try CLI.run(["fetch", server.url(), "--password-file", pw, "--ca-file", server.caFile, "--db", db])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout == "fetch: 0 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n")
+        let inbox = try server.digest("INBOX")
+        #expect(inbox.count == appended)
+        #expect(inbox.seen == 0)
+
+        // One new message: only it is read.
+        try server.append([try noReportMail()])
+        let third = try CLI.run(["fetch", server.url(), "--password-file", pw, "--ca-file", server.caFile, "--db", db])
+        #expect(third.stdout == "fetch: 0 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 1 message(s) without a report\n")
+    }
+
+    @Test func startTLSAndPlainTextRules() throws {
+        let server = try IMAPTestServer()
+        defer { server.stop() }
+        try server.append(try projectMails())
+        let pw = try server.passwordFile()
+        let db = try database()
+        let tls = try CLI.run([
+            "fetch", server.plainURL(), "--starttls", "--password-file", pw, "--ca-file", server.caFile, "--db", db,
+        ])
+        #expect(tls.status == 0, "\(tls.stderr)")
+        #expect(tls.stdout.hasPrefix("fetch: 3 stored, "), "\(tls.stdout)")
+
+        // imap:// alone would send the password in clear: refused before connecting.
+        let refused = try CLI.run(["fetch", server.plainURL(), "--password-file", pw, "--db", db])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--starttls"))
+        // --insecure-plain connects, but Dovecot refuses a login in clear from another address.
+        let plain = try CLI.run(["fetch", server.plainURL(), "--insecure-plain", "--password-file", pw, "--db", db])
+        #expect(plain.status == 2)
+        #expect(plain.stderr.contains("LOGINDISABLED"), "\(plain.stderr)")
+        #expect(!plain.stderr.contains(server.password))
+    }
+
+    @Test func wrongPasswordAndUntrustedCertificateAreClearErrors() throws {
+        let server = try IMAPTestServer()
+        defer { server.stop() }
+        let db = try database()
+        let wrong = try CLI.run(
+            ["fetch", server.url(), "--ca-file", server.caFile, "--db", db],
+            environment: ["TLSRPT_IMAP_PASSWORD": "not-the-password-42"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("login refused"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains("not-the-password-42") && !wrong.stdout.contains("not-the-password-42"))
+        #expect(!wrong.stderr.contains("Fatal error"))
+
+        let untrusted = try CLI.run(
+            ["fetch", server.url(), "--db", db], environment: ["TLSRPT_IMAP_PASSWORD": server.password])
+        #expect(untrusted.status == 2)
+        #expect(untrusted.stderr.contains("certificate"), "\(untrusted.stderr)")
+        #expect(!untrusted.stderr.contains(server.password))
+
+        let noPassword = try CLI.run(["fetch", server.url(), "--db", db], environment: ["TLSRPT_IMAP_PASSWORD": ""])
+        #expect(noPassword.status == 64)
+        #expect(noPassword.stderr.contains("--password-file"))
+    }
+
+    @Test func archiveAndInvalidFoldersHoldTheRightMessages() throws {
+        let server = try IMAPTestServer()
+        defer { server.stop() }
+        let good = try projectMails()
+        let bad = [try noReportMail(), try badReportMail()]
+        try server.append(good + bad)
+        let goodHashes = try hashesOf(good, server: server)
+        let badHashes = try hashesOf(bad, server: server)
+        let db = try database()
+        // One report is already stored: its message is archived too (already present).
+        let pre = try CLI.run(["ingest", "--quiet", "--db", db, good[0]])
+        #expect(pre.status == 0)
+        let out = try CLI.run([
+            "fetch", server.url(), "--password-file", try server.passwordFile(), "--ca-file", server.caFile, "--db", db,
+            "--archive-folder", "TLS/Archive", "--invalid-folder", "TLS/Invalid", "--batch-size", "2",
+        ])
+        #expect(out.status == 1, "a part was rejected: \(out.stderr)")
+        #expect(out.stdout == "fetch: 2 stored, 1 duplicate(s), 0 conflict(s), 1 rejected, 1 message(s) without a report\n")
+        #expect(try server.digest("INBOX").count == 0)
+        #expect(try server.digest("TLS/Archive").hashes == goodHashes)
+        #expect(try server.digest("TLS/Invalid").hashes == badHashes)
+        // The rejected part names the message by its IMAP URL (RFC 5092: UIDVALIDITY and UID).
+        let rejected = try CLI.run(["rejected", "--db", db, "--format", "json"])
+        #expect(rejected.stdout.contains("imaps://reports@127.0.0.2:\(server.tlsPort)/INBOX;UIDVALIDITY="))
+        #expect(rejected.stdout.contains("/;UID=5"), "\(rejected.stdout)")
+    }
+
+    /// SHA-256 of each message as the server stores it (appended with CRLF line ends).
+    func hashesOf(_ files: [String], server: IMAPTestServer) throws -> [String] {
+        let scratch = try IMAPTestServer()
+        defer { scratch.stop() }
+        try scratch.append(files, to: "X")
+        return try scratch.digest("X").hashes
+    }
+
+    @Test func aMessageOverTheCapIsRejectedWithoutBeingLoaded() throws {
+        let server = try IMAPTestServer()
+        defer { server.stop() }
+        let big = try TestPaths.temporaryDirectory("big").appendingPathComponent("big.eml")
+        var mail = "From: a@example.org\r\nSubject: big\r\nContent-Type: text/plain\r\n\r\n"
+        mail += String(repeating: String(repeating: "x", count: 998) + "\r\n", count: 5_500)
+        try Data(mail.utf8).write(to: big)
+        try server.append([big.path] + (try projectMails()))
+        let db = try database()
+        // --max-report-bytes 1000000: mails over 5.33 MB (base64 of the cap plus 4 MB) are refused.
+        let out = try CLI.run([
+            "fetch", server.url(), "--password-file", try server.passwordFile(), "--ca-file", server.caFile, "--db", db,
+            "--max-report-bytes", "1000000", "--invalid-folder", "Invalid",
+        ])
+        #expect(out.status == 1)
+        #expect(out.stdout.hasPrefix("fetch: 3 stored, 0 duplicate(s), 0 conflict(s), 1 rejected"), "\(out.stdout)")
+        #expect(out.stderr.contains("over the") && out.stderr.contains("not fetched"), "\(out.stderr)")
+        #expect(try server.digest("Invalid").count == 1)
+        #expect(try server.digest("INBOX").count == 3)
+    }
+}

@@ -53,7 +53,8 @@ let package = Package(
             ]
         ),
         // The IMAP input: a mailbox's messages through the ingest pipeline.
-        .target(name: "TLSRPTIMAP", dependencies: ["IMAPClient", "IMAPProtocol", "TLSRPT", "TLSRPTMail", "TLSRPTStore"]),
+        .target(
+            name: "TLSRPTIMAP", dependencies: ["IMAPClient", "IMAPProtocol", "TLSRPT", "TLSRPTMail", "TLSRPTStore"]),
         .target(name: "TLSRPTRender", dependencies: ["TLSRPT", "TLSRPTStore"]),
         .target(
             name: "TLSRPTServer",
@@ -83,7 +84,8 @@ let package = Package(
         .testTarget(name: "TLSRPTTests", dependencies: ["TLSRPT", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSRPTMailTests", dependencies: ["TLSRPTMail", "TLSRPTTestSupport"]),
         .testTarget(name: "TLSRPTStoreTests", dependencies: ["TLSRPTStore", "TLSRPTRender", "TLSRPTTestSupport"]),
-        .testTarget(name: "IMAPTests", dependencies: ["IMAPProtocol", "IMAPClient", "TLSRPTTestSupport"]),
+        .testTarget(
+            name: "IMAPTests", dependencies: ["IMAPProtocol", "IMAPClient", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSRPTIMAPTests", dependencies: ["TLSRPTStore", "TLSRPTTestSupport"]),
         .testTarget(name: "TLSRPTServerTests", dependencies: ["TLSRPTServer", "TLSRPTTestSupport"]),
     ],

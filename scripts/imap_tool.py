@@ -6,6 +6,7 @@
   imap_tool.py ... append-synthetic FOLDER COUNT        COUNT generated report mails (gzip attachment)
   imap_tool.py ... digest FOLDER       JSON: {"count": N, "hashes": [sha256 of each message, sorted]}
   imap_tool.py ... folders             JSON list of folder names
+  imap_tool.py ... delete FOLDER       deletes a folder (made again, it has a new UIDVALIDITY)
 Connects with TLS (implicit, port as given) and verifies the certificate against --ca.
 """
 import argparse, base64, gzip, hashlib, imaplib, json, mailbox, os, ssl, sys
@@ -97,6 +98,9 @@ def main():
         typ, d = m.uid('FETCH', b','.join(uids) or b'1', '(FLAGS)') if uids else ('OK', [])
         seen = sum(1 for x in d if x and b'\\Seen' in (x if isinstance(x, bytes) else x[0]))
         print(json.dumps({"count": len(uids), "hashes": sorted(hashes), "seen": seen}))
+    elif a.command == 'delete':
+        typ, data = m.delete(a.args[0])
+        assert typ == 'OK', data
     elif a.command == 'folders':
         typ, data = m.list()
         names = []

@@ -151,7 +151,9 @@ final class ResponseHandler: ChannelInboundHandler {
                 return "TLS: \(ssl)"
             }
         }
-        if let v = error as? NIOSSLExtraError { return "TLS: the server's certificate is not valid for this host: \(v)" }
+        if let v = error as? NIOSSLExtraError {
+            return "TLS: the server's certificate is not valid for this host: \(v)"
+        }
         return "\(error)"
     }
 }
@@ -196,7 +198,9 @@ public final class IMAPConnection {
     public var interrupter: Interrupter { Interrupter(continuation: continuation) }
 
     /// Connects, sets up TLS as `server.security` says, and reads the greeting.
-    public static func connect(to server: IMAPServer, on group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton)
+    public static func connect(
+        to server: IMAPServer, on group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    )
         async throws -> IMAPConnection
     {
         let (stream, continuation) = AsyncThrowingStream<ConnectionEvent, any Error>.makeStream()
@@ -273,7 +277,8 @@ public final class IMAPConnection {
     private func startTLS(_ context: NIOSSLContext, hostname: String?) async throws {
         if capabilities.isEmpty { try await refreshCapabilities() }
         guard capabilities.contains("STARTTLS") else {
-            throw IMAPError.unsupported("the server does not offer STARTTLS (use imaps:// if it speaks TLS on another port)")
+            throw IMAPError.unsupported(
+                "the server does not offer STARTTLS (use imaps:// if it speaks TLS on another port)")
         }
         _ = try await run("STARTTLS")
         let channel = self.channel

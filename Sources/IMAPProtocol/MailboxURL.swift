@@ -44,7 +44,9 @@ public struct MailboxURL: Sendable, Equatable, CustomStringConvertible {
             guard let close = hostPort.firstIndex(of: "]") else { throw IMAPProtocolError("unclosed [ in \(text)") }
             host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
             let after = hostPort[hostPort.index(after: close)...]
-            if after.first == ":" { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.first == ":" {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw IMAPProtocolError("unexpected text after the host in \(text)")
             }
         } else if let colon = hostPort.lastIndex(of: ":") {
@@ -71,7 +73,9 @@ public struct MailboxURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The URL, with the password never part of it.
-    public var description: String { "\(scheme)://\(Self.encode(user))@\(hostForURL)\(portForURL)/\(Self.encode(folder))" }
+    public var description: String {
+        "\(scheme)://\(Self.encode(user))@\(hostForURL)\(portForURL)/\(Self.encode(folder))"
+    }
 
     var hostForURL: String { host.contains(":") ? "[\(host)]" : host }
     var portForURL: String { port == (scheme == "imaps" ? 993 : 143) ? "" : ":\(port)" }

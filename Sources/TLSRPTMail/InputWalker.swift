@@ -77,7 +77,8 @@ public struct InputWalker: Sendable {
         let provenance = Provenance(origin: origin)
         guard bytes.count <= maxMailBytes else {
             try handle(
-                .failed(provenance, ReportError(.tooLarge, "mail message is over the \(formatBytes(maxMailBytes)) cap")))
+                .failed(provenance, ReportError(.tooLarge, "mail message is over the \(formatBytes(maxMailBytes)) cap"))
+            )
             return
         }
         try emitMessage(bytes, provenance: provenance, topLevel: false, handle)

@@ -24,8 +24,10 @@ extension ReportStore {
     /// The position last recorded for `source`, if any.
     public func inputPosition(_ source: String) throws -> InputPosition? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT validity, position FROM input_positions WHERE source = ?", arguments: [source])
-                .map { InputPosition(source: source, validity: $0[0], position: $0[1]) }
+            try Row.fetchOne(
+                db, sql: "SELECT validity, position FROM input_positions WHERE source = ?", arguments: [source]
+            )
+            .map { InputPosition(source: source, validity: $0[0], position: $0[1]) }
         }
     }
 

@@ -44,13 +44,15 @@ public final class IMAPTestServer: @unchecked Sendable {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, "/bin/bash", &actions, &attributes, &cArgs, environ)
         guard rc == 0 else {
-            throw NSError(domain: "IMAPTestServer", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "cannot run \(script)"])
+            throw NSError(
+                domain: "IMAPTestServer", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "cannot run \(script)"])
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         let exited = (status & 0x7f) == 0
-        return TestTools.Output(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), stdout: output, stderr: output)
+        return TestTools.Output(
+            status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), stdout: output, stderr: output)
     }
 
     static var tool: String { TestPaths.repositoryRoot.appendingPathComponent("scripts/imap_tool.py").path }
@@ -105,7 +107,8 @@ public final class IMAPTestServer: @unchecked Sendable {
         let out = try TestTools.run(
             "python3", [Self.tool, "--host", host, "--port", String(tlsPort), "--ca", caFile] + arguments)
         guard out.status == 0 else {
-            throw NSError(domain: "IMAPTestServer", code: 3, userInfo: [NSLocalizedDescriptionKey: "imap_tool: \(out.stderr)"])
+            throw NSError(
+                domain: "IMAPTestServer", code: 3, userInfo: [NSLocalizedDescriptionKey: "imap_tool: \(out.stderr)"])
         }
         return out.stdout
     }

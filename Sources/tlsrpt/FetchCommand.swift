@@ -41,7 +41,8 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "PEM file of CA certificates to trust (a private CA); the server's certificate is always verified.")
     var caFile: String?
 
-    @Option(help: "Move messages whose reports are all stored (or already present) to this folder (created when missing).")
+    @Option(
+        help: "Move messages whose reports are all stored (or already present) to this folder (created when missing).")
     var archiveFolder: String?
 
     @Option(help: "Move messages with a rejected part, or without a report, to this folder (created when missing).")
@@ -62,7 +63,10 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for any answer of the server (default 120).")
     var timeout: Double?
 
-    @Option(help: "YAML file holding any of these options (names as the flags, e.g. `archive-folder: Archive`), and `password`.")
+    @Option(
+        help:
+            "YAML file holding any of these options (names as the flags, e.g. `archive-folder: Archive`), and `password`."
+    )
     var config: String?
 
     @OptionGroup var limits: LimitOptions
@@ -127,7 +131,8 @@ struct FetchCommand: AsyncParsableCommand {
     /// The settings from the flags, else the config file, else the environment and defaults.
     func makeSettings(_ file: FetchConfigFile) throws -> FetchSettings {
         guard let text = url ?? file.string("url") else {
-            throw UsageError(message: "fetch needs the mailbox: imaps://USER@HOST[:PORT]/FOLDER (argument or `url` in --config)")
+            throw UsageError(
+                message: "fetch needs the mailbox: imaps://USER@HOST[:PORT]/FOLDER (argument or `url` in --config)")
         }
         let mailbox: MailboxURL
         do {
@@ -140,7 +145,8 @@ struct FetchCommand: AsyncParsableCommand {
         let security: IMAPServer.Security
         if mailbox.implicitTLS {
             guard !startTLS && !plain else {
-                throw UsageError(message: "imaps:// is TLS from the start: --starttls and --insecure-plain are for imap://")
+                throw UsageError(
+                    message: "imaps:// is TLS from the start: --starttls and --insecure-plain are for imap://")
             }
             security = .implicitTLS
         } else if startTLS {
@@ -164,7 +170,9 @@ struct FetchCommand: AsyncParsableCommand {
             settings.batchMessages = n
         }
         if let s = idleRenew ?? file.double("idle-renew") {
-            guard s > 0, s.isFinite else { throw UsageError(message: "--idle-renew must be a positive number of seconds") }
+            guard s > 0, s.isFinite else {
+                throw UsageError(message: "--idle-renew must be a positive number of seconds")
+            }
             settings.idleRenewSeconds = s
         }
         if let s = reconnectMax ?? file.double("reconnect-max") {
@@ -192,7 +200,8 @@ struct FetchCommand: AsyncParsableCommand {
                 throw UsageError(message: "cannot read the password file \(path)")
             }
             let text = String(decoding: data, as: UTF8.self)
-            let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let line =
+                text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let password = line.hasSuffix("\r") ? String(line.dropLast()) : line
             guard !password.isEmpty else { throw UsageError(message: "the password file \(path) is empty") }
             return password
@@ -200,6 +209,7 @@ struct FetchCommand: AsyncParsableCommand {
         if let p = file.string("password"), !p.isEmpty { return p }
         if let p = ProcessInfo.processInfo.environment["TLSRPT_IMAP_PASSWORD"], !p.isEmpty { return p }
         throw UsageError(
-            message: "no password: give --password-file FILE or set TLSRPT_IMAP_PASSWORD (or `password-file` in --config)")
+            message:
+                "no password: give --password-file FILE or set TLSRPT_IMAP_PASSWORD (or `password-file` in --config)")
     }
 }

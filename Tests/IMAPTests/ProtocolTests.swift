@@ -56,7 +56,8 @@ import Testing
     }
 
     @Test func greetingWithCapabilities() throws {
-        let r = try parse("* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN] Dovecot ready.\r\n")
+        let r = try parse(
+            "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN] Dovecot ready.\r\n")
         guard case .untagged(.status(let s)) = r[0] else {
             Issue.record("not a status: \(r)")
             return
@@ -83,7 +84,13 @@ import Testing
         #expect(r[0] == .untagged(.other(keyword: "FLAGS")))
         #expect(r[2] == .untagged(.exists(42)))
         #expect(r[3] == .untagged(.recent(0)))
-        #expect(r[4] == .untagged(.status(StatusResponse(status: .ok, code: ResponseCode(name: "UIDVALIDITY", arguments: ["1733221234"]), text: "UIDs valid"))))
+        #expect(
+            r[4]
+                == .untagged(
+                    .status(
+                        StatusResponse(
+                            status: .ok, code: ResponseCode(name: "UIDVALIDITY", arguments: ["1733221234"]),
+                            text: "UIDs valid"))))
         guard case .tagged("T3", let done) = r[6] else {
             Issue.record("no completion")
             return
@@ -95,7 +102,14 @@ import Testing
         let r = try parse(
             "* 3 FETCH (UID 17 RFC822.SIZE 12 FLAGS (\\Seen $Junk) INTERNALDATE \"03-Dec-2026 10:00:00 +0000\" BODY[] {12}\r\nFrom: a\r\n\r\nx MODSEQ (5))\r\n"
         )
-        #expect(r == [.untagged(.fetch(sequence: 3, FetchAttributes(uid: 17, size: 12, body: Array("From: a\r\n\r\nx".utf8), flags: ["\\Seen", "$Junk"])))])
+        #expect(
+            r == [
+                .untagged(
+                    .fetch(
+                        sequence: 3,
+                        FetchAttributes(
+                            uid: 17, size: 12, body: Array("From: a\r\n\r\nx".utf8), flags: ["\\Seen", "$Junk"])))
+            ])
     }
 
     @Test func fetchOfAQuotedBodyAndNil() throws {
@@ -106,11 +120,16 @@ import Testing
 
     @Test func searchListContinuationAndNo() throws {
         let r = try parse(
-            "* SEARCH 4 5 900\r\n* LIST (\\HasNoChildren) \".\" \"Archive &AOQ-\"\r\n+ idling\r\nT9 NO [TRYCREATE] Mailbox doesn't exist\r\n")
+            "* SEARCH 4 5 900\r\n* LIST (\\HasNoChildren) \".\" \"Archive &AOQ-\"\r\n+ idling\r\nT9 NO [TRYCREATE] Mailbox doesn't exist\r\n"
+        )
         #expect(r[0] == .untagged(.search([4, 5, 900])))
         #expect(r[1] == .untagged(.list(flags: ["\\HasNoChildren"], delimiter: ".", name: Array("Archive &AOQ-".utf8))))
         #expect(r[2] == .continuation("idling"))
-        #expect(r[3] == .tagged(tag: "T9", StatusResponse(status: .no, code: ResponseCode(name: "TRYCREATE"), text: "Mailbox doesn't exist")))
+        #expect(
+            r[3]
+                == .tagged(
+                    tag: "T9",
+                    StatusResponse(status: .no, code: ResponseCode(name: "TRYCREATE"), text: "Mailbox doesn't exist")))
     }
 
     @Test func malformedFetchIsAnError() throws {
@@ -141,11 +160,16 @@ import Testing
         #expect(u.port == 993)
         #expect(u.folder == "TLS Reports")
         #expect(u.implicitTLS)
-        #expect(u.message(uidValidity: 7, uid: 42) == "imaps://reports%40example.com@mail.example.com/TLS%20Reports;UIDVALIDITY=7/;UID=42")
+        #expect(
+            u.message(uidValidity: 7, uid: 42)
+                == "imaps://reports%40example.com@mail.example.com/TLS%20Reports;UIDVALIDITY=7/;UID=42")
         let v = try MailboxURL(parsing: "imap://bob;AUTH=PLAIN@[::1]:1143")
         #expect(v.user == "bob" && v.host == "::1" && v.port == 1143 && v.folder == "INBOX" && !v.implicitTLS)
         #expect(v.description == "imap://bob@[::1]:1143/INBOX")
-        for bad in ["http://a@b/", "imaps://host/INBOX", "imaps://u@h:0/x", "imaps://u@h:99999/", "imaps://u@/x", "imaps://u@h/%zz", "mail.example.com"] {
+        for bad in [
+            "http://a@b/", "imaps://host/INBOX", "imaps://u@h:0/x", "imaps://u@h:99999/", "imaps://u@/x",
+            "imaps://u@h/%zz", "mail.example.com",
+        ] {
             #expect(throws: IMAPProtocolError.self) { try MailboxURL(parsing: bad) }
         }
     }

@@ -31,8 +31,9 @@ struct FetchTests {
 
     func noReportMail() throws -> String {
         let u = try TestPaths.temporaryDirectory("plain-mail").appendingPathComponent("hello.eml")
-        try Data("From: a@example.org\r\nTo: reports@example.com\r\nSubject: hello\r\n\r\nNot a report.\r\n".utf8).write(
-            to: u)
+        try Data("From: a@example.org\r\nTo: reports@example.com\r\nSubject: hello\r\n\r\nNot a report.\r\n".utf8)
+            .write(
+                to: u)
         return u.path
     }
 
@@ -90,7 +91,9 @@ struct FetchTests {
         #expect(first.status == 0, "\(first.stderr)")
         // The same stored count as ingest of the same files, and the same totals.
         let ingestStored = ingest.stdout.split(separator: ",").first.map(String.init) ?? ""
-        #expect(first.stdout.hasPrefix("fetch: " + ingestStored.dropFirst("ingest: ".count) + ","), "\(first.stdout) vs \(ingest.stdout)")
+        #expect(
+            first.stdout.hasPrefix("fetch: " + ingestStored.dropFirst("ingest: ".count) + ","),
+            "\(first.stdout) vs \(ingest.stdout)")
         #expect(try summaryJSON(db) == summaryJSON(reference))
         #expect(try ReportStore(path: db).rollupMismatches() == 0)
         #expect(try ReportStore(path: db).counts().reports == ReportStore(path: reference).counts().reports)
@@ -98,7 +101,9 @@ struct FetchTests {
         // Nothing new: nothing fetched, the messages untouched (not even \Seen).
         let second = try CLI.run(["fetch", server.url(), "--password-file", pw, "--ca-file", server.caFile, "--db", db])
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(second.stdout == "fetch: 0 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n")
+        #expect(
+            second.stdout
+                == "fetch: 0 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n")
         let inbox = try server.digest("INBOX")
         #expect(inbox.count == appended)
         #expect(inbox.seen == 0)
@@ -106,7 +111,9 @@ struct FetchTests {
         // One new message: only it is read.
         try server.append([try noReportMail()])
         let third = try CLI.run(["fetch", server.url(), "--password-file", pw, "--ca-file", server.caFile, "--db", db])
-        #expect(third.stdout == "fetch: 0 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 1 message(s) without a report\n")
+        #expect(
+            third.stdout
+                == "fetch: 0 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 1 message(s) without a report\n")
     }
 
     @Test func startTLSAndPlainTextRules() throws {
@@ -172,7 +179,8 @@ struct FetchTests {
             "--archive-folder", "TLS/Archive", "--invalid-folder", "TLS/Invalid", "--batch-size", "2",
         ])
         #expect(out.status == 1, "a part was rejected: \(out.stderr)")
-        #expect(out.stdout == "fetch: 2 stored, 1 duplicate(s), 0 conflict(s), 1 rejected, 1 message(s) without a report\n")
+        #expect(
+            out.stdout == "fetch: 2 stored, 1 duplicate(s), 0 conflict(s), 1 rejected, 1 message(s) without a report\n")
         #expect(try server.digest("INBOX").count == 0)
         #expect(try server.digest("TLS/Archive").hashes == goodHashes)
         #expect(try server.digest("TLS/Invalid").hashes == badHashes)
@@ -209,5 +217,71 @@ struct FetchTests {
         #expect(out.stderr.contains("over the") && out.stderr.contains("not fetched"), "\(out.stderr)")
         #expect(try server.digest("Invalid").count == 1)
         #expect(try server.digest("INBOX").count == 3)
+    }
+}
+
+@Suite(.enabled(if: dovecot, "dovecot-imapd is not installed"))
+struct FetchSettingsTests {
+    func mails(_ n: Int) throws -> [String] {
+        let dir = try TestPaths.temporaryDirectory("cfg-mails")
+        return try (0..<n).map { i in
+            let u = dir.appendingPathComponent("m\(i).eml")
+            let m = MailBuilder.message(
+                parts: [MailBuilder.part(MailBuilder.reportJSON(id: "cfg-\(i)"), .gzipBase64, eol: "\r\n")],
+                eol: "\r\n", messageID: "<cfg-\(i)@sender.example>")
+            try Data(m.utf8).write(to: u)
+            return u.path
+        }
+    }
+
+    @Test func aConfigFileHoldsEveryOptionAndRejectsUnknownOnes() throws {
+        let server = try IMAPTestServer()
+        defer { server.stop() }
+        try server.append(try mails(2))
+        let dir = try TestPaths.temporaryDirectory("cfg")
+        let db = dir.appendingPathComponent("t.sqlite").path
+        let config = dir.appendingPathComponent("fetch.yaml")
+        try Data(
+            """
+            # tlsrpt fetch settings
+            url: \(server.url())
+            password-file: \(try server.passwordFile())
+            ca-file: \(server.caFile)
+            archive-folder: "TLS/Done"
+            batch-size: 1
+            db: \(db)
+
+            """.utf8
+        ).write(to: config)
+        let out = try CLI.run(["fetch", "--config", config.path])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.hasPrefix("fetch: 2 stored, "))
+        #expect(try server.digest("TLS/Done").count == 2)
+        #expect(reportCount(db) == 2)
+
+        try Data("url: \(server.url())\narchive-folder: X\npasword-file: /tmp/x\n".utf8).write(to: config)
+        let bad = try CLI.run(["fetch", "--config", config.path])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("line 3") && bad.stderr.contains("pasword-file"), "\(bad.stderr)")
+    }
+
+    @Test func aNewUIDValidityReadsTheFolderAgainAsDuplicates() throws {
+        let server = try IMAPTestServer()
+        defer { server.stop() }
+        let files = try mails(3)
+        try server.append(files, to: "Reports")
+        let db = try TestPaths.temporaryDirectory("uv").appendingPathComponent("t.sqlite").path
+        let args = ["fetch", server.url("Reports"), "--ca-file", server.caFile, "--db", db]
+        let env = ["TLSRPT_IMAP_PASSWORD": server.password]
+        let first = try CLI.run(args, environment: env)
+        #expect(first.stdout.hasPrefix("fetch: 3 stored, 0 duplicate(s)"), "\(first.stdout) \(first.stderr)")
+        // The folder deleted and made again: new UIDVALIDITY, UIDs from 1 again.
+        try server.tool(["delete", "Reports"])
+        try server.append(files + (try mails(4)).suffix(1), to: "Reports")
+        let second = try CLI.run(args, environment: env)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("UIDVALIDITY changed"), "\(second.stderr)")
+        #expect(second.stdout.hasPrefix("fetch: 1 stored, 3 duplicate(s)"), "\(second.stdout)")
+        #expect(reportCount(db) == 4)
     }
 }

@@ -76,10 +76,12 @@ struct WatchAndCrashTests {
         try server.append([try mail("w1"), try mail("w2")])
         let db = try TestPaths.temporaryDirectory("watch-db").appendingPathComponent("t.sqlite").path
         // IDLE renewed every 2 s, so the test also sees renewals work.
-        let watch = try Background([
-            "fetch", server.url(), "--watch", "--idle-renew", "2", "--reconnect-max", "2", "--ca-file", server.caFile,
-            "--db", db, "--archive-folder", "Done",
-        ], environment: ["TLSRPT_IMAP_PASSWORD": server.password])
+        let watch = try Background(
+            [
+                "fetch", server.url(), "--watch", "--idle-renew", "2", "--reconnect-max", "2", "--ca-file",
+                server.caFile,
+                "--db", db, "--archive-folder", "Done",
+            ], environment: ["TLSRPT_IMAP_PASSWORD": server.password])
         #expect(eventually(20) { reportCount(db) == 2 }, "\(watch.stderr)")
         // After a renewal, a new message is read within seconds of its arrival.
         usleep(2_500_000)
@@ -101,7 +103,9 @@ struct WatchAndCrashTests {
         watch.kill(SIGTERM)
         #expect(watch.wait(seconds: 10))
         #expect(watch.process.terminationStatus == 0, "\(watch.stderr)")
-        #expect(watch.stdout == "fetch: 4 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n")
+        #expect(
+            watch.stdout
+                == "fetch: 4 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n")
         #expect(try server.digest("INBOX").count == 0)
         #expect(try server.digest("Done").count == 4)
     }

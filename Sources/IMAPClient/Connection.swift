@@ -308,30 +308,35 @@ public final class IMAPConnection {
         }
     }
 
+    /// Arranges for a `.timer` event in `seconds`; returns its id (a later timer makes an
+    /// earlier one stale: its event is ignored).
+    private func startTimer(_ seconds: Double) -> UInt64 {
+        nextTimer += 1
+        let id = nextTimer
+        let continuation = self.continuation
+        channel.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+            continuation.yield(.timer(id))
+        }
+        return id
+    }
+
+    /// The next event; the end of the stream is a closed connection.
+    private func nextEvent() async throws -> ConnectionEvent {
+        do {
+            guard let event = try await events.next() else { throw IMAPError.closed("") }
+            return event
+        } catch let error as IMAPError {
+            throw error
+        } catch {
+            throw IMAPError.connection("\(error)")
+        }
+    }
+
     /// The next response, or an error when none comes within `timeout` seconds.
     func nextResponse(timeout: Double?) async throws -> IMAPResponse {
-        var timerID: UInt64?
-        if let timeout {
-            nextTimer += 1
-            let id = nextTimer
-            timerID = id
-            let continuation = self.continuation
-            channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
-                continuation.yield(.timer(id))
-            }
-        }
+        let timerID = timeout.map { startTimer($0) }
         while true {
-            let event: ConnectionEvent?
-            do {
-                event = try await events.next()
-            } catch let error as IMAPError {
-                throw error
-            } catch {
-                throw IMAPError.connection("\(error)")
-            }
-            switch event {
-            case nil:
-                throw IMAPError.closed("")
+            switch try await nextEvent() {
             case .response(let r):
                 return r
             case .timer(let id):
@@ -355,23 +360,10 @@ public final class IMAPConnection {
     /// Waits for the next untagged response, the time, or an interruption (IDLE).
     func wait(seconds: Double) async throws -> Wake {
         if interrupted { return .interrupted }
-        nextTimer += 1
-        let id = nextTimer
-        let continuation = self.continuation
-        channel.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
-            continuation.yield(.timer(id))
-        }
+        let id = startTimer(seconds)
         while true {
-            let event: ConnectionEvent?
-            do {
-                event = try await events.next()
-            } catch let error as IMAPError {
-                throw error
-            } catch {
-                throw IMAPError.connection("\(error)")
-            }
+            let event = try await nextEvent()
             switch event {
-            case nil: throw IMAPError.closed("")
             case .response(.untagged(let u)):
                 if case .status(let s) = u, s.status == .bye { throw IMAPError.closed(s.text) }
                 return .server(u)

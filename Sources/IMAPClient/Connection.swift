@@ -172,6 +172,9 @@ public final class IMAPConnection {
     public internal(set) var capabilities: Set<String> = []
     /// Whether a signal asked the program to stop (seen while waiting for an answer).
     public private(set) var interrupted = false
+    /// Set when the server reported a new message count (EXISTS) during any command: new mail
+    /// may have arrived; the owner clears it.
+    public var sawNewMessages = false
     /// Untagged responses that arrived outside a command (EXISTS between commands).
     var unsolicited: [UntaggedResponse] = []
 
@@ -419,6 +422,7 @@ public final class IMAPConnection {
                 return status
             case .untagged(let u):
                 switch u {
+                case .exists: sawNewMessages = true
                 case .capability(let names): capabilities = Set(names)
                 case .status(let s) where s.status == .bye:
                     throw IMAPError.closed(s.text)

@@ -91,13 +91,21 @@ public struct FetchRunner {
                 if !first { log("reconnected to \(fetcher.settings.mailbox)") }
                 first = false
                 backoff = 1
+                c.sawNewMessages = false
                 try await fetcher.pass(c, selected)
                 while !stop.isStopped && !c.interrupted {
-                    switch try await c.idle(seconds: fetcher.settings.idleRenewSeconds) {
-                    case .interrupted: break
-                    case .timeout: continue  // renew IDLE
-                    case .server: try await fetcher.pass(c, try await c.select(fetcher.settings.mailbox.folder))
+                    // Mail that arrived during the pass (an EXISTS among its answers) is read
+                    // before waiting: IDLE would only report what comes after it starts.
+                    if !c.sawNewMessages {
+                        switch try await c.idle(seconds: fetcher.settings.idleRenewSeconds) {
+                        case .interrupted: continue
+                        case .timeout: continue  // renew IDLE
+                        case .server: break
+                        }
                     }
+                    let again = try await c.select(fetcher.settings.mailbox.folder)
+                    c.sawNewMessages = false  // (SELECT itself answers with EXISTS)
+                    try await fetcher.pass(c, again)
                 }
                 stop.watch(nil)
                 await c.logout()

@@ -13,6 +13,8 @@ public final class IMAPTestServer: @unchecked Sendable {
     public let host = "127.0.0.2"
     /// The certificate to trust.
     public var caFile: String { directory.appendingPathComponent("ca.pem").path }
+    /// What it announces after login, when not Dovecot's own.
+    let capability: String?
     /// The test account.
     public let user = "reports"
     /// Its password.
@@ -23,7 +25,7 @@ public final class IMAPTestServer: @unchecked Sendable {
     /// Test threads block signals and a child inherits the mask (a Dovecot started so neither
     /// stops nor reaps its children); and Foundation's `Process` was seen never to notice the
     /// end of this script once it had started Dovecot, so it is spawned directly.
-    static func script(_ arguments: [String]) throws -> TestTools.Output {
+    static func script(_ arguments: [String], capability: String? = nil) throws -> TestTools.Output {
         let log = try TestPaths.temporaryDirectory("imap-script").appendingPathComponent("out").path
         let argv = ["/bin/bash", script] + arguments
         var actions = posix_spawn_file_actions_t()
@@ -42,7 +44,11 @@ public final class IMAPTestServer: @unchecked Sendable {
         var cArgs = argv.map { strdup($0) } + [nil]
         defer { for a in cArgs { free(a) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/bin/bash", &actions, &attributes, &cArgs, environ)
+        var env = ProcessInfo.processInfo.environment
+        if let capability { env["IMAP_TEST_CAPABILITY"] = capability }
+        var cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for e in cEnv { free(e) } }
+        let rc = posix_spawn(&pid, "/bin/bash", &actions, &attributes, &cArgs, &cEnv)
         guard rc == 0 else {
             throw NSError(
                 domain: "IMAPTestServer", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "cannot run \(script)"])
@@ -62,13 +68,15 @@ public final class IMAPTestServer: @unchecked Sendable {
         FileManager.default.isExecutableFile(atPath: "/usr/sbin/dovecot")
     }
 
-    /// Starts a server on free ports.
-    public init() throws {
+    /// Starts a server on free ports; `capability` replaces what it announces after login.
+    public init(capability: String? = nil) throws {
+        self.capability = capability
         directory = try TestPaths.temporaryDirectory("dovecot")
         var lastError = ""
         for _ in 0..<10 {
             let base = Int.random(in: 20_000...59_000)
-            let out = try Self.script(["start", directory.path, String(base), String(base + 1)])
+            let out = try Self.script(
+                ["start", directory.path, String(base), String(base + 1)], capability: capability)
             if out.status == 0 {
                 tlsPort = base
                 plainPort = base + 1
@@ -87,7 +95,8 @@ public final class IMAPTestServer: @unchecked Sendable {
 
     /// Starts it again after `stop` (same ports, same mail).
     public func restart() throws {
-        let out = try Self.script(["start", directory.path, String(tlsPort), String(plainPort)])
+        let out = try Self.script(
+            ["start", directory.path, String(tlsPort), String(plainPort)], capability: capability)
         guard out.status == 0 else {
             throw NSError(domain: "IMAPTestServer", code: 2, userInfo: [NSLocalizedDescriptionKey: out.stderr])
         }

@@ -190,6 +190,29 @@ struct FetchTests {
         #expect(rejected.stdout.contains("/;UID=5"), "\(rejected.stdout)")
     }
 
+    @Test func withoutMOVEMessagesAreCopiedFlaggedAndExpunged() throws {
+        // Dovecot announcing no MOVE after login (it would still take it): the client must use
+        // UID COPY, STORE \Deleted and UID EXPUNGE (UIDPLUS).
+        let server = try IMAPTestServer(capability: "IMAP4rev1 SASL-IR LITERAL+ IDLE UIDPLUS NAMESPACE")
+        defer { server.stop() }
+        let good = try projectMails()
+        try server.append(good + [try noReportMail()])
+        let db = try database()
+        let out = try CLI.run([
+            "fetch", server.url(), "--password-file", try server.passwordFile(), "--ca-file", server.caFile, "--db", db,
+            "--archive-folder", "Archive", "--invalid-folder", "Invalid",
+        ])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(
+            out.stdout == "fetch: 3 stored, 0 duplicate(s), 0 conflict(s), 0 rejected, 1 message(s) without a report\n")
+        #expect(try server.digest("INBOX").count == 0)
+        #expect(try server.digest("Archive").hashes == hashesOf(good, server: server))
+        #expect(try server.digest("Invalid").count == 1)
+        let log =
+            (try? String(contentsOf: server.directory.appendingPathComponent("dovecot.log"), encoding: .utf8)) ?? ""
+        #expect(!log.contains("Error"), "\(log)")
+    }
+
     /// SHA-256 of each message as the server stores it (appended with CRLF line ends).
     func hashesOf(_ files: [String], server: IMAPTestServer) throws -> [String] {
         let scratch = try IMAPTestServer()

@@ -52,6 +52,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // DKIM verification of report mails (RFC 6376, RFC 8463, RFC 8460 §3); keys come from the caller.
+        .target(
+            name: "DKIM",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // The IMAP input: a mailbox's messages through the ingest pipeline.
         .target(
             name: "TLSRPTIMAP", dependencies: ["IMAPClient", "IMAPProtocol", "TLSRPT", "TLSRPTMail", "TLSRPTStore"]),
@@ -86,6 +94,7 @@ let package = Package(
         .testTarget(name: "TLSRPTStoreTests", dependencies: ["TLSRPTStore", "TLSRPTRender", "TLSRPTTestSupport"]),
         .testTarget(
             name: "IMAPTests", dependencies: ["IMAPProtocol", "IMAPClient", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DKIMTests", dependencies: ["DKIM", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSRPTIMAPTests", dependencies: ["TLSRPTStore", "TLSRPTTestSupport"]),
         .testTarget(name: "TLSRPTServerTests", dependencies: ["TLSRPTServer", "TLSRPTTestSupport"]),
     ],

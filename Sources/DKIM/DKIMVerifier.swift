@@ -1,0 +1,217 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// What checking a mail's DKIM signatures found (RFC 6376; RFC 8460 §3 for TLS reports).
+public enum DKIMVerdict: Sendable, Equatable, CustomStringConvertible {
+    /// A valid signature by `domain` (d=), key `selector` (s=), aligned with the report's submitter.
+    case pass(domain: String, selector: String)
+    /// Signatures there, none valid: the reason of the first.
+    case fail(String)
+    /// No DKIM-Signature at all.
+    case none
+    /// A key could not be fetched (DNS did not answer); the mail may pass later.
+    case temperror(String)
+
+    /// `pass`, `fail`, `none` or `temperror`.
+    public var name: String {
+        switch self {
+        case .pass: return "pass"
+        case .fail: return "fail"
+        case .none: return "none"
+        case .temperror: return "temperror"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .pass(let d, let s): return "pass (d=\(d) s=\(s))"
+        case .fail(let reason): return "fail (\(reason))"
+        case .none: return "none"
+        case .temperror(let reason): return "temperror (\(reason))"
+        }
+    }
+}
+
+/// The answer to a key lookup (`SELECTOR._domainkey.DOMAIN` TXT).
+public enum DKIMKeyAnswer: Sendable, Equatable {
+    /// The TXT record's text (its strings joined).
+    case record(String)
+    /// No such record (NXDOMAIN or no TXT).
+    case notFound
+    /// DNS did not answer (timeout, SERVFAIL).
+    case temporaryFailure(String)
+}
+
+/// Verifies the DKIM signatures of a report mail as RFC 8460 §3 asks: a valid RFC 6376
+/// signature (simple or relaxed canonicalization; rsa-sha256 with a key of 1024 bits or more, or
+/// ed25519-sha256 of RFC 8463; rsa-sha1 refused, RFC 8301), no `l=`, not expired, `from` signed,
+/// a key whose `s=` (if any) allows `tlsrpt` or `*`, by a domain equal to, or a parent of, the
+/// report's submitter domain. One passing signature among several suffices.
+public struct DKIMVerifier: Sendable {
+    /// Seconds since 1970 now (for `x=`).
+    public var now: @Sendable () -> Int64
+
+    /// Creates a verifier.
+    public init(now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.now = now
+    }
+
+    /// The verdict for `message` (its bytes as stored, LF or CRLF), aligned against
+    /// `submitterDomain` (the `TLS-Report-Submitter` header, else the From domain when nil).
+    public func verify(_ message: [UInt8], submitterDomain: String? = nil, keys: (String) -> DKIMKeyAnswer)
+        -> DKIMVerdict
+    {
+        let parsed = RawMessage(message)
+        let signatures = parsed.fields.indices.filter { parsed.fields[$0].name.lowercased() == "dkim-signature" }
+        guard !signatures.isEmpty else { return .none }
+        let submitter = (submitterDomain ?? parsed.value("TLS-Report-Submitter") ?? Self.fromDomain(parsed))
+            .map(Self.normalize)
+        var firstFailure: String?
+        var temporary: String?
+        for index in signatures {
+            switch check(index, parsed, submitter: submitter, keys: keys) {
+            case .pass(let d, let s): return .pass(domain: d, selector: s)
+            case .fail(let reason): firstFailure = firstFailure ?? reason
+            case .temperror(let reason): temporary = temporary ?? reason
+            case .none: break
+            }
+        }
+        if let temporary { return .temperror(temporary) }
+        return .fail(firstFailure ?? "no valid signature")
+    }
+
+    static func normalize(_ domain: String) -> String {
+        var d = domain.lowercased().trimmingFWS()
+        while d.hasSuffix(".") { d.removeLast() }
+        return d
+    }
+
+    static func fromDomain(_ m: RawMessage) -> String? {
+        guard let from = m.value("From") else { return nil }
+        let address = from.split(separator: "<").last.map { $0.split(separator: ">").first ?? "" } ?? Substring(from)
+        guard let at = address.lastIndex(of: "@") else { return nil }
+        return String(address[address.index(after: at)...]).trimmingFWS()
+    }
+
+    func check(_ index: Int, _ m: RawMessage, submitter: String?, keys: (String) -> DKIMKeyAnswer) -> DKIMVerdict {
+        let field = m.fields[index].raw
+        guard let colon = field.firstIndex(of: UInt8(ascii: ":")) else { return .fail("malformed DKIM-Signature") }
+        let value = String(decoding: field[(colon + 1)...], as: UTF8.self)
+        guard let tags = TagList(value) else { return .fail("malformed DKIM-Signature tag list") }
+        guard tags["v"] == "1" else { return .fail("DKIM-Signature without v=1") }
+        guard let algorithm = tags["a"]?.lowercased(), let domainTag = tags["d"], let selector = tags["s"],
+            let headerList = tags["h"], let bodyHash = tags["bh"], let signature = tags["b"]
+        else { return .fail("DKIM-Signature lacks a required tag (a, b, bh, d, h, s)") }
+        let domain = Self.normalize(domainTag)
+        guard algorithm == "rsa-sha256" || algorithm == "ed25519-sha256" else {
+            return .fail("algorithm not allowed: \(algorithm)")
+        }
+        if tags["l"] != nil { return .fail("l= present (RFC 8460 §3 forbids body length limits)") }
+        if let x = tags["x"] {
+            guard let expiry = Int64(x) else { return .fail("malformed x=") }
+            if expiry < now() { return .fail("signature expired (x=\(x))") }
+        }
+        let signed = headerList.split(separator: ":").map { $0.trimmingFWS().lowercased() }
+        guard signed.contains("from") else { return .fail("h= does not sign From") }
+        guard let submitter, submitter == domain || submitter.hasSuffix("." + domain) else {
+            return .fail("not aligned: d=\(domain) is not the submitter \(submitter ?? "(none)") or a parent of it")
+        }
+        let canon = (tags["c"] ?? "simple/simple").lowercased().split(separator: "/", omittingEmptySubsequences: false)
+        guard let headerCanon = Canonicalization(rawValue: String(canon[0])),
+            let bodyCanon = Canonicalization(rawValue: canon.count > 1 ? String(canon[1]) : "simple"), canon.count <= 2
+        else { return .fail("unknown canonicalization \(tags["c"] ?? "")") }
+
+        // The key.
+        let record: String
+        switch keys("\(selector)._domainkey.\(domain)") {
+        case .record(let r): record = r
+        case .notFound: return .fail("no key at \(selector)._domainkey.\(domain)")
+        case .temporaryFailure(let why): return .temperror("key \(selector)._domainkey.\(domain): \(why)")
+        }
+        guard let key = TagList(record) else { return .fail("malformed key record") }
+        if let v = key["v"], v != "DKIM1" { return .fail("key record v= is not DKIM1") }
+        guard let p = key["p"] else { return .fail("key record without p=") }
+        if p.removingFWS().isEmpty { return .fail("key revoked (empty p=)") }
+        if let services = key["s"] {
+            let list = services.split(separator: ":").map { $0.trimmingFWS().lowercased() }
+            guard list.contains("*") || list.contains("tlsrpt") else {
+                return .fail("key not for service tlsrpt (s=\(services))")
+            }
+        }
+        if let hashes = key["h"],
+            !hashes.split(separator: ":").map({ $0.trimmingFWS().lowercased() }).contains("sha256")
+        {
+            return .fail("key does not allow sha256 (h=\(hashes))")
+        }
+        let keyType = (key["k"] ?? "rsa").lowercased()
+        guard (keyType == "rsa" && algorithm == "rsa-sha256") || (keyType == "ed25519" && algorithm == "ed25519-sha256")
+        else { return .fail("key type \(keyType) does not match \(algorithm)") }
+        guard let keyBytes = Data(base64Encoded: p.removingFWS()),
+            let signatureBytes = Data(base64Encoded: signature.removingFWS()),
+            let expectedBodyHash = Data(base64Encoded: bodyHash.removingFWS())
+        else { return .fail("malformed base64 in p=, b= or bh=") }
+
+        // The body hash.
+        let computed = Data(SHA256.hash(data: bodyCanon.body(m.body)))
+        guard computed == expectedBodyHash else { return .fail("body hash does not match") }
+
+        // The header hash input: each signed field bottom-up (RFC 6376 §5.4.2), then this
+        // signature's own field with b= emptied and no final CRLF.
+        var used = Set<Int>()
+        var input: [UInt8] = []
+        for name in signed {
+            if let k = m.fields.indices.reversed().first(where: {
+                !used.contains($0) && m.fields[$0].name.lowercased() == name
+            }) {
+                used.insert(k)
+                input += headerCanon.header(m.fields[k].raw)
+            }
+        }
+        input += headerCanon.header(Self.emptyingB(field), final: true)
+
+        switch algorithm {
+        case "rsa-sha256":
+            guard let publicKey = try? _RSA.Signing.PublicKey(unsafeDERRepresentation: keyBytes) else {
+                return .fail("key p= is not an RSA public key")
+            }
+            guard publicKey.keySizeInBits >= 1024 else {
+                return .fail("RSA key of \(publicKey.keySizeInBits) bits (under 1024)")
+            }
+            let sig = _RSA.Signing.RSASignature(rawRepresentation: signatureBytes)
+            guard publicKey.isValidSignature(sig, for: input, padding: .insecurePKCS1v1_5) else {
+                return .fail("signature does not verify")
+            }
+        default:
+            guard let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes) else {
+                return .fail("key p= is not an Ed25519 public key")
+            }
+            // RFC 8463 §3: Ed25519 signs the SHA-256 hash of the header data.
+            guard publicKey.isValidSignature(signatureBytes, for: Data(SHA256.hash(data: input))) else {
+                return .fail("signature does not verify")
+            }
+        }
+        return .pass(domain: domain, selector: selector)
+    }
+
+    /// The field with the value of its `b=` tag removed (the `b=` itself kept).
+    static func emptyingB(_ field: [UInt8]) -> [UInt8] {
+        guard let colon = field.firstIndex(of: UInt8(ascii: ":")) else { return field }
+        var out = Array(field[...colon])
+        var segments: [[UInt8]] = [[]]
+        for b in field[(colon + 1)...] {
+            if b == UInt8(ascii: ";") { segments.append([]) } else { segments[segments.count - 1].append(b) }
+        }
+        for (k, segment) in segments.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ";")) }
+            if let eq = segment.firstIndex(of: UInt8(ascii: "=")),
+                String(decoding: segment[..<eq], as: UTF8.self).trimmingFWS() == "b"
+            {
+                out += segment[...eq]
+            } else {
+                out += segment
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,85 @@
+import DKIM
+import Foundation
+import TLSRPTTestSupport
+import Testing
+
+/// Mails signed by dkimpy (scripts/make_dkim_fixtures.py), checked against dkimpy's own verdict
+/// in its RFC 8460 mode, except where RFC 8460 §3 and the project's rules ask for more.
+@Suite struct DKIMVerifierTests {
+    struct Case: Decodable {
+        var file: String
+        var dkimpy: String
+        var expected: String
+        var note: String
+    }
+
+    static let fixtures = TestPaths.fixture("DKIMTests", "")
+    static let keys: [String: String] = {
+        let data = try! Data(contentsOf: fixtures.appendingPathComponent("keys.json"))
+        return try! JSONDecoder().decode([String: String].self, from: data)
+    }()
+    static let cases: [Case] = {
+        let data = try! Data(contentsOf: fixtures.appendingPathComponent("cases.json"))
+        return try! JSONDecoder().decode([Case].self, from: data)
+    }()
+
+    /// Where the project's verdict differs from dkimpy's on purpose (each with the reason).
+    static let stricterThanDkimpy: [String: String] = [
+        "with-l.eml": "l= present",
+        "key-for-email-only.eml": "key not for service tlsrpt",
+        "other-domain.eml": "not aligned",
+    ]
+
+    static let reasons: [String: String] = [
+        "body-changed.eml": "body hash does not match",
+        "subject-changed.eml": "signature does not verify",
+        "l-added.eml": "l= present",
+        "key-revoked.eml": "key revoked",
+        "no-key.eml": "no key at missing._domainkey.sender.example",
+    ]
+
+    func lookup(_ name: String) -> DKIMKeyAnswer {
+        Self.keys[name].map { .record($0) } ?? .notFound
+    }
+
+    @Test(arguments: cases.map(\.file))
+    func verdictMatches(file: String) throws {
+        let c = try #require(Self.cases.first { $0.file == file })
+        let mail = try TestPaths.bytes(Self.fixtures.appendingPathComponent(file))
+        let verdict = DKIMVerifier().verify(mail, keys: lookup)
+        #expect(verdict.name == c.expected, "\(file): \(verdict)")
+        if let reason = Self.stricterThanDkimpy[file] ?? Self.reasons[file] {
+            #expect(verdict.description.contains(reason), "\(file): \(verdict)")
+        }
+        if c.expected != "none" && Self.stricterThanDkimpy[file] == nil {
+            #expect(verdict.name == c.dkimpy, "\(file): dkimpy says \(c.dkimpy), we say \(verdict)")
+        }
+        if case .pass(let d, _) = verdict { #expect(d == "sender.example") }
+    }
+
+    @Test func dnsFailureIsTemperrorAndExpiryAndSha1Fail() throws {
+        let mail = try TestPaths.bytes(Self.fixtures.appendingPathComponent("rsa2048-relaxed.eml"))
+        let v = DKIMVerifier().verify(mail) { _ in .temporaryFailure("timeout") }
+        #expect(v == .temperror("key r2048._domainkey.sender.example: timeout"))
+        // The same signature read as rsa-sha1 (RFC 8301) or with an x= in the past: refused
+        // before any key is fetched.
+        let text = String(decoding: mail, as: UTF8.self)
+        let sha1 = Array(text.replacingOccurrences(of: "a=rsa-sha256", with: "a=rsa-sha1").utf8)
+        #expect(DKIMVerifier().verify(sha1, keys: lookup) == .fail("algorithm not allowed: rsa-sha1"))
+        let expired = Array(
+            text.replacingOccurrences(of: "DKIM-Signature: v=1; ", with: "DKIM-Signature: v=1; x=1000; ").utf8)
+        #expect(DKIMVerifier().verify(expired, keys: lookup) == .fail("signature expired (x=1000)"))
+    }
+
+    @Test func canonicalization() throws {
+        // RFC 6376 §3.4.5's example.
+        let field = Array("B : Y\t\r\n\tZ  ".utf8)
+        #expect(String(decoding: Canonicalization.relaxed.headerForTests(field), as: UTF8.self) == "b:Y Z\r\n")
+        #expect(Canonicalization.simple.headerForTests(field) == field + [13, 10])
+        let body = Array(" C \r\nD \t E\r\n\r\n\r\n".utf8)
+        #expect(String(decoding: Canonicalization.relaxed.body(body), as: UTF8.self) == " C\r\nD E\r\n")
+        #expect(String(decoding: Canonicalization.simple.body(body), as: UTF8.self) == " C \r\nD \t E\r\n")
+        #expect(Canonicalization.simple.body([]) == [13, 10])
+        #expect(Canonicalization.relaxed.body(Array("\r\n\r\n".utf8)) == [])
+    }
+}

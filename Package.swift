@@ -52,6 +52,9 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // TXT lookups through glibc's resolver (res_nquery), for DKIM keys and policies.
+        .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
+        .target(name: "DNSLookup", dependencies: ["CResolv"]),
         // DKIM verification of report mails (RFC 6376, RFC 8463, RFC 8460 §3); keys come from the caller.
         .target(
             name: "DKIM",
@@ -94,7 +97,8 @@ let package = Package(
         .testTarget(name: "TLSRPTStoreTests", dependencies: ["TLSRPTStore", "TLSRPTRender", "TLSRPTTestSupport"]),
         .testTarget(
             name: "IMAPTests", dependencies: ["IMAPProtocol", "IMAPClient", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "DKIMTests", dependencies: ["DKIM", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "DKIMTests", dependencies: ["DKIM", "DNSLookup", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSRPTIMAPTests", dependencies: ["TLSRPTStore", "TLSRPTTestSupport"]),
         .testTarget(name: "TLSRPTServerTests", dependencies: ["TLSRPTServer", "TLSRPTTestSupport"]),
     ],

@@ -26,6 +26,14 @@ public final class IMAPTestServer: @unchecked Sendable {
     /// stops nor reaps its children); and Foundation's `Process` was seen never to notice the
     /// end of this script once it had started Dovecot, so it is spawned directly.
     static func script(_ arguments: [String], capability: String? = nil) throws -> TestTools.Output {
+        try spawn(script, arguments, environment: capability.map { ["IMAP_TEST_CAPABILITY": $0] } ?? [:])
+    }
+
+    /// Runs a bash script that starts a daemon: spawned directly, signals unblocked, output
+    /// (stdout and stderr together) returned in `stdout` and `stderr`.
+    static func spawn(_ script: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        -> TestTools.Output
+    {
         let log = try TestPaths.temporaryDirectory("imap-script").appendingPathComponent("out").path
         let argv = ["/bin/bash", script] + arguments
         var actions = posix_spawn_file_actions_t()
@@ -45,7 +53,7 @@ public final class IMAPTestServer: @unchecked Sendable {
         defer { for a in cArgs { free(a) } }
         var pid: pid_t = 0
         var env = ProcessInfo.processInfo.environment
-        if let capability { env["IMAP_TEST_CAPABILITY"] = capability }
+        for (k, v) in environment { env[k] = v }
         var cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for e in cEnv { free(e) } }
         let rc = posix_spawn(&pid, "/bin/bash", &actions, &attributes, &cArgs, &cEnv)

@@ -1,4 +1,5 @@
 import DKIM
+import DNSLookup
 import Foundation
 import TLSRPTTestSupport
 import Testing
@@ -81,5 +82,65 @@ import Testing
         #expect(String(decoding: Canonicalization.simple.body(body), as: UTF8.self) == " C \r\nD \t E\r\n")
         #expect(Canonicalization.simple.body([]) == [13, 10])
         #expect(Canonicalization.relaxed.body(Array("\r\n\r\n".utf8)) == [])
+    }
+}
+
+/// Keys served by a real DNS server (unbound), fetched through glibc's resolver.
+@Suite(.enabled(if: DNSTestServer.available || TestTools.toolsRequired, "unbound is not installed"))
+struct DKIMOverDNSTests {
+    @Test func keysFromUnboundGiveTheSameVerdicts() throws {
+        let dns = try DNSTestServer(
+            zones: ["sender.example", "other.example"], txt: DKIMVerifierTests.keys)
+        defer { dns.stop() }
+        let resolver = try TXTResolver(server: dns.address, timeout: 2, tries: 1)
+        for c in DKIMVerifierTests.cases {
+            let mail = try TestPaths.bytes(DKIMVerifierTests.fixtures.appendingPathComponent(c.file))
+            let verdict = DKIMVerifier().verify(mail) { name in
+                switch resolver.txt(name) {
+                case .records(let r): return r.first.map { .record($0) } ?? .notFound
+                case .notFound: return .notFound
+                case .temporaryFailure(let why): return .temporaryFailure(why)
+                }
+            }
+            #expect(verdict.name == c.expected, "\(c.file): \(verdict)")
+        }
+        // The 2048-bit key is longer than one 255-byte TXT string: it came split, and was joined.
+        guard case .records(let r) = resolver.txt("r2048._domainkey.sender.example") else {
+            Issue.record("no key")
+            return
+        }
+        #expect(r == [DKIMVerifierTests.keys["r2048._domainkey.sender.example"]!])
+        #expect(resolver.txt("nothing._domainkey.sender.example") == .notFound)
+    }
+
+    @Test func aServerThatDoesNotAnswerIsATemporaryFailureAfterTheTimeout() throws {
+        // A UDP port that is bound and never answers.
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, UInt32(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        var bound = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &bound) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        let port = Int(UInt16(bigEndian: bound.sin_port))
+        let resolver = try TXTResolver(server: "127.0.0.1:\(port)", timeout: 1, tries: 1)
+        let start = Date()
+        let answer = resolver.txt("r2048._domainkey.sender.example")
+        guard case .temporaryFailure = answer else {
+            Issue.record("expected a temporary failure, got \(answer)")
+            return
+        }
+        #expect(Date().timeIntervalSince(start) >= 0.9)
+        #expect(throws: ResolverError.self) { try TXTResolver(server: "::1") }
+        #expect(throws: ResolverError.self) { try TXTResolver(server: "127.0.0.1:0") }
     }
 }

@@ -192,6 +192,13 @@ struct FetchCommand: AsyncParsableCommand {
         return settings
     }
 
+    /// A note on stderr when every user of the machine can read a file holding the password.
+    static func warnIfOthersCanRead(_ path: String, what: String) {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & 0o004 != 0 else { return }
+        printError("tlsrpt: note: \(what) \(path) is readable by every user of this machine (chmod o-r)")
+    }
+
     /// --password-file, else the config file's `password-file` or `password`, else
     /// $TLSRPT_IMAP_PASSWORD.
     func readPassword(_ file: FetchConfigFile) throws -> String {
@@ -204,9 +211,13 @@ struct FetchCommand: AsyncParsableCommand {
                 text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let password = line.hasSuffix("\r") ? String(line.dropLast()) : line
             guard !password.isEmpty else { throw UsageError(message: "the password file \(path) is empty") }
+            Self.warnIfOthersCanRead(path, what: "the password file")
             return password
         }
-        if let p = file.string("password"), !p.isEmpty { return p }
+        if let p = file.string("password"), !p.isEmpty {
+            if let config { Self.warnIfOthersCanRead(config, what: "the config file, which holds the password,") }
+            return p
+        }
         if let p = ProcessInfo.processInfo.environment["TLSRPT_IMAP_PASSWORD"], !p.isEmpty { return p }
         throw UsageError(
             message:

@@ -157,6 +157,16 @@ struct FetchTests {
         #expect(untrusted.stderr.contains("certificate"), "\(untrusted.stderr)")
         #expect(!untrusted.stderr.contains(server.password))
 
+        // A password file every user can read works, with a note; one only its owner reads, without.
+        let pw = try server.passwordFile()
+        chmod(pw, 0o644)
+        let open = try CLI.run(["fetch", server.url(), "--password-file", pw, "--ca-file", server.caFile, "--db", db])
+        #expect(open.status == 0, "\(open.stderr)")
+        #expect(open.stderr.contains("is readable by every user"), "\(open.stderr)")
+        chmod(pw, 0o600)
+        let closed = try CLI.run(["fetch", server.url(), "--password-file", pw, "--ca-file", server.caFile, "--db", db])
+        #expect(closed.status == 0 && !closed.stderr.contains("readable by every user"), "\(closed.stderr)")
+
         let noPassword = try CLI.run(["fetch", server.url(), "--db", db], environment: ["TLSRPT_IMAP_PASSWORD": ""])
         #expect(noPassword.status == 64)
         #expect(noPassword.stderr.contains("--password-file"))

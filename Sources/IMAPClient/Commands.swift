@@ -21,8 +21,8 @@ public struct MessageSize: Sendable, Equatable {
 
 extension IMAPConnection {
     /// Logs in: `AUTHENTICATE PLAIN` (RFC 4616) when offered, else `LOGIN`. The password is
-    /// never part of an error message. Refuses to send it over a connection without TLS
-    /// unless `allowPlain` (a loopback test server).
+    /// never part of an error message. A server that announces LOGINDISABLED and no SASL
+    /// mechanism (no login before TLS) gets no password at all.
     public func login(user: String, password: String) async throws {
         if capabilities.isEmpty { try await refreshCapabilities() }
         if capabilities.contains("LOGINDISABLED") && !capabilities.contains("AUTH=PLAIN") {
@@ -175,13 +175,6 @@ extension IMAPConnection {
         case .exists, .expunge, .recent, .fetch: return true
         default: return false
         }
-    }
-
-    /// `NOOP`: lets the server report changes; true when a message arrived.
-    public func noop() async throws -> Bool {
-        var changed = false
-        try await run("NOOP") { u in if case .exists = u { changed = true } }
-        return changed
     }
 
     /// Says goodbye; errors are ignored (the connection is going anyway).

@@ -168,6 +168,8 @@ public final class IMAPConnection {
     let server: IMAPServer
     private var nextTag = 0
     private var nextTimer: UInt64 = 0
+    /// The timer running (`startTimer`), if any.
+    private var timer: Scheduled<Void>?
     /// Capabilities the server announced last (upper case).
     public internal(set) var capabilities: Set<String> = []
     /// Whether a signal asked the program to stop (seen while waiting for an answer).
@@ -188,7 +190,10 @@ public final class IMAPConnection {
         self.server = server
     }
 
-    deinit { channel.close(promise: nil) }
+    deinit {
+        timer?.cancel()
+        channel.close(promise: nil)
+    }
 
     /// Something that can interrupt a wait from another thread (a signal handler).
     public struct Interrupter: Sendable {
@@ -317,7 +322,10 @@ public final class IMAPConnection {
         nextTimer += 1
         let id = nextTimer
         let continuation = self.continuation
-        channel.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+        // One timer at a time: a fetch of 500 messages waits for 500 responses, and timers left
+        // to run out would pile up on the event loop (and their stale events in the stream).
+        timer?.cancel()
+        timer = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
             continuation.yield(.timer(id))
         }
         return id

@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TLSRPTMail", targets: ["TLSRPTMail"]),
         .library(name: "TLSRPTStore", targets: ["TLSRPTStore"]),
         .library(name: "IMAPClient", targets: ["IMAPClient"]),
+        .library(name: "DKIM", targets: ["DKIM"]),
         // Test helpers (gzip/zip builders, seeded reports), shared by the tests and Benchmarks/.
         .library(name: "TLSRPTTestSupport", targets: ["TLSRPTTestSupport"]),
     ],
@@ -30,7 +31,7 @@ let package = Package(
         .target(name: "TLSRPT", dependencies: ["CZlib"]),
         // sqlite3_config (variadic, so not callable from Swift) for the store.
         .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
-        .target(name: "TLSRPTMail", dependencies: ["TLSRPT"]),
+        .target(name: "TLSRPTMail", dependencies: ["TLSRPT", "DKIM"]),
         .target(
             name: "TLSRPTStore",
             dependencies: [
@@ -85,7 +86,7 @@ let package = Package(
             name: "tlsrpt",
             dependencies: [
                 "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTRender", "TLSRPTServer", "TLSRPTIMAP",
-                "IMAPClient", "IMAPProtocol",
+                "IMAPClient", "IMAPProtocol", "DKIM", "DNSLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

@@ -7,7 +7,8 @@ let package = Package(
     name: "tlsrpt-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "tlsrpt", path: "..")
+        .package(name: "tlsrpt", path: ".."),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .executableTarget(
@@ -17,6 +18,9 @@ let package = Package(
                 .product(name: "TLSRPTMail", package: "tlsrpt"),
                 .product(name: "TLSRPTTestSupport", package: "tlsrpt"),
                 .product(name: "TLSRPTStore", package: "tlsrpt"),
+                .product(name: "DKIM", package: "tlsrpt"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         )
     ],

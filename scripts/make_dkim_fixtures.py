@@ -113,6 +113,26 @@ bad_sig = dkim.sign(mail, b"revoked", b"sender.example", rsa2048, canonicalize=(
                     include_headers=[b"from", b"subject"])
 case("two-signatures-one-good", bad_sig + good_then_bad, "pass", idx=1, note="dkimpy checked on idx=1, the good one")
 case("unsigned", mail, "none")
+case("rsa-sha1", sign(mail, "r2048", rsa2048, signature_algorithm=b"rsa-sha1"), "fail",
+     note="rsa-sha1 is refused (RFC 8301); dkimpy still accepts it")
+
+# An expired signature: dkimpy has no x= option, so its header generator is given t= and x= an
+# hour apart in 2023 (dkimpy still computes the hash and the signature over them).
+original_gen_header = dkim.DKIM.gen_header
+
+
+def gen_header_expired(self, fields, *args, **kwargs):
+    fields = [f for f in fields if f[0] != b"t"]
+    at = [f[0] for f in fields].index(b"h")
+    fields[at:at] = [(b"t", b"1700000000"), (b"x", b"1700003600")]
+    return original_gen_header(self, fields, *args, **kwargs)
+
+
+dkim.DKIM.gen_header = gen_header_expired
+expired = sign(mail, "r2048", rsa2048)
+dkim.DKIM.gen_header = original_gen_header
+assert b"x=1700003600" in expired
+case("expired", expired, "fail")
 
 with open(os.path.join(out, "keys.json"), "w") as f:
     json.dump(keys, f, indent=1, sort_keys=True)

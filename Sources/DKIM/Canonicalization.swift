@@ -1,3 +1,5 @@
+import Crypto
+
 /// DKIM canonicalization (RFC 6376 §3.4): how header fields and the body are made into the bytes
 /// that are hashed, `simple` (as they are) or `relaxed` (white space and header-name case
 /// normalized).
@@ -6,18 +8,29 @@ public enum Canonicalization: String, Sendable {
 
     /// One header field (name, colon, value with its folding, without the final CRLF) in this
     /// canonical form, with CRLF appended unless `final` (the signature's own field).
-    func header(_ raw: [UInt8], final: Bool = false) -> [UInt8] {
+    public func header(_ raw: [UInt8], final: Bool = false) -> [UInt8] {
+        var out: [UInt8] = []
+        header(raw, final: final, into: &out)
+        return out
+    }
+
+    /// `header(_:final:)`, appended to `out`.
+    public func header(_ raw: [UInt8], final: Bool = false, into out: inout [UInt8]) {
         switch self {
         case .simple:
-            return final ? raw : raw + [13, 10]
+            out += raw
+            if !final { out += [13, 10] }
         case .relaxed:
-            guard let colon = raw.firstIndex(of: UInt8(ascii: ":")) else { return raw }
-            var name = Array(raw[..<colon])
-            while let l = name.last, l == 0x20 || l == 0x09 { name.removeLast() }
-            var out = name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 }
+            guard let colon = raw.firstIndex(of: UInt8(ascii: ":")) else {
+                out += raw
+                return
+            }
+            var nameEnd = colon
+            while nameEnd > 0, raw[nameEnd - 1] == 0x20 || raw[nameEnd - 1] == 0x09 { nameEnd -= 1 }
+            for b in raw[..<nameEnd] { out.append(b >= 0x41 && b <= 0x5A ? b + 32 : b) }
             out.append(UInt8(ascii: ":"))
             // Unfold, then runs of white space to one space, then trim both ends.
-            var value: [UInt8] = []
+            let valueStart = out.count
             var pendingSpace = false
             for b in raw[(colon + 1)...] {
                 if b == 13 || b == 10 { continue }
@@ -25,65 +38,86 @@ public enum Canonicalization: String, Sendable {
                     pendingSpace = true
                     continue
                 }
-                if pendingSpace && !value.isEmpty { value.append(0x20) }
+                if pendingSpace && out.count > valueStart { out.append(0x20) }
                 pendingSpace = false
-                value.append(b)
+                out.append(b)
             }
-            out += value
             if !final { out += [13, 10] }
-            return out
         }
     }
 
     /// `header(_:)` for tests: one field in this form, with its CRLF.
     public func headerForTests(_ raw: [UInt8]) -> [UInt8] { header(raw) }
 
-    /// The body (the bytes after the blank line, with CRLF line ends) in this canonical form.
-    /// `limit` (an `l=` tag) is not supported here: signatures with `l=` fail before this.
-    public func body(_ body: [UInt8]) -> [UInt8] {
-        var lines = Self.lines(body)
-        if self == .relaxed {
-            lines = lines.map { line in
-                var out: [UInt8] = []
-                var pendingSpace = false
-                for b in line {
-                    if b == 0x20 || b == 0x09 {
-                        pendingSpace = true
-                        continue
-                    }
-                    if pendingSpace { out.append(0x20) }
-                    pendingSpace = false
-                    out.append(b)
-                }
-                return out  // trailing white space dropped
-            }
-        }
-        while let last = lines.last, last.isEmpty { lines.removeLast() }
-        if lines.isEmpty {
-            // An empty body is CRLF in simple and nothing in relaxed (RFC 6376 §3.4.3, §3.4.4).
-            return self == .simple ? [13, 10] : []
-        }
+    /// The body (the bytes after the blank line; lines ending LF or CRLF, hashed as CRLF) in
+    /// this canonical form. `l=` (a body length limit) is not supported here: signatures with
+    /// `l=` fail before this.
+    public func body(_ body: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(body.count + 2)
-        for line in lines { out += line + [13, 10] }
+        canonicalBody(Array(body)[...]) { out += $0 }
         return out
     }
 
-    /// Lines without their CRLF; a last line without one counts as a line.
-    static func lines(_ bytes: [UInt8]) -> [[UInt8]] {
-        var lines: [[UInt8]] = []
-        var start = 0
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == 10 {
-                var end = i
-                if end > start && bytes[end - 1] == 13 { end -= 1 }
-                lines.append(Array(bytes[start..<end]))
-                start = i + 1
+    /// The SHA-256 of the canonical body, hashed as it is made (no copy of the body).
+    public func bodyHash(_ body: ArraySlice<UInt8>) -> [UInt8] {
+        var hasher = SHA256()
+        canonicalBody(body) { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return Array(hasher.finalize())
+    }
+
+    /// Calls `emit` with the canonical body, piece by piece: each line, then CRLF. Empty lines
+    /// are held back until a line with content follows, so trailing ones go (RFC 6376 §3.4.3,
+    /// §3.4.4); an empty body is CRLF in simple and nothing in relaxed.
+    func canonicalBody(_ body: ArraySlice<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let crlf: [UInt8] = [13, 10]
+        var scratch: [UInt8] = []
+        var wrote = false
+        crlf.withUnsafeBufferPointer { lineEnd in
+            body.withUnsafeBufferPointer { buffer in
+                var heldEmptyLines = 0
+                var start = 0
+                let n = buffer.count
+                while start < n {
+                    var lf = start
+                    while lf < n && buffer[lf] != 10 { lf += 1 }
+                    var end = lf
+                    if end > start && buffer[end - 1] == 13 { end -= 1 }
+                    let line = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                    if self == .relaxed, line.contains(where: { $0 == 0x20 || $0 == 0x09 }) {
+                        // Runs of white space to one space; trailing white space dropped.
+                        scratch.removeAll(keepingCapacity: true)
+                        var pendingSpace = false
+                        for b in line {
+                            if b == 0x20 || b == 0x09 {
+                                pendingSpace = true
+                                continue
+                            }
+                            if pendingSpace { scratch.append(0x20) }
+                            pendingSpace = false
+                            scratch.append(b)
+                        }
+                        scratch.withUnsafeBufferPointer { compacted in
+                            emitLine(compacted)
+                        }
+                    } else {
+                        emitLine(line)
+                    }
+                    start = lf + 1
+                }
+
+                func emitLine(_ line: UnsafeBufferPointer<UInt8>) {
+                    guard !line.isEmpty else {
+                        heldEmptyLines += 1
+                        return
+                    }
+                    for _ in 0..<heldEmptyLines { emit(lineEnd) }
+                    heldEmptyLines = 0
+                    emit(line)
+                    emit(lineEnd)
+                    wrote = true
+                }
             }
-            i += 1
+            if !wrote && self == .simple { emit(lineEnd) }
         }
-        if start < bytes.count { lines.append(Array(bytes[start...])) }
-        return lines
     }
 }

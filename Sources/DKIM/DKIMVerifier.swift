@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import _CryptoExtras
 
 /// What checking a mail's DKIM signatures found (RFC 6376; RFC 8460 §3 for TLS reports).
@@ -12,6 +13,21 @@ public enum DKIMVerdict: Sendable, Equatable, CustomStringConvertible {
     case none
     /// A key could not be fetched (DNS did not answer); the mail may pass later.
     case temperror(String)
+
+    /// Whether this is a pass.
+    public var isPass: Bool {
+        if case .pass = self { return true }
+        return false
+    }
+
+    /// The signing domain and selector of a pass, the reason of a fail or temperror.
+    public var detail: String? {
+        switch self {
+        case .pass(let d, let s): return "d=\(d) s=\(s)"
+        case .fail(let reason), .temperror(let reason): return reason
+        case .none: return nil
+        }
+    }
 
     /// `pass`, `fail`, `none` or `temperror`.
     public var name: String {
@@ -51,6 +67,9 @@ public enum DKIMKeyAnswer: Sendable, Equatable {
 public struct DKIMVerifier: Sendable {
     /// Seconds since 1970 now (for `x=`).
     public var now: @Sendable () -> Int64
+    /// Key records checked and their keys parsed, by record text (a run verifies thousands of
+    /// mails signed with a handful of keys).
+    private let keyCache = KeyRecordCache()
 
     /// Creates a verifier.
     public init(now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
@@ -63,7 +82,7 @@ public struct DKIMVerifier: Sendable {
         -> DKIMVerdict
     {
         let parsed = RawMessage(message)
-        let signatures = parsed.fields.indices.filter { parsed.fields[$0].name.lowercased() == "dkim-signature" }
+        let signatures = parsed.fields.indices.filter { parsed.fields[$0].lowerName == "dkim-signature" }
         guard !signatures.isEmpty else { return .none }
         let submitter = (submitterDomain ?? parsed.value("TLS-Report-Submitter") ?? Self.fromDomain(parsed))
             .map(Self.normalize)
@@ -97,8 +116,9 @@ public struct DKIMVerifier: Sendable {
     func check(_ index: Int, _ m: RawMessage, submitter: String?, keys: (String) -> DKIMKeyAnswer) -> DKIMVerdict {
         let field = m.fields[index].raw
         guard let colon = field.firstIndex(of: UInt8(ascii: ":")) else { return .fail("malformed DKIM-Signature") }
-        let value = String(decoding: field[(colon + 1)...], as: UTF8.self)
-        guard let tags = TagList(value) else { return .fail("malformed DKIM-Signature tag list") }
+        guard let tags = TagList(bytes: field[(colon + 1)...]) else {
+            return .fail("malformed DKIM-Signature tag list")
+        }
         guard tags["v"] == "1" else { return .fail("DKIM-Signature without v=1") }
         guard let algorithm = tags["a"]?.lowercased(), let domainTag = tags["d"], let selector = tags["s"],
             let headerList = tags["h"], let bodyHash = tags["bh"], let signature = tags["b"]
@@ -112,7 +132,9 @@ public struct DKIMVerifier: Sendable {
             guard let expiry = Int64(x) else { return .fail("malformed x=") }
             if expiry < now() { return .fail("signature expired (x=\(x))") }
         }
-        let signed = headerList.split(separator: ":").map { $0.trimmingFWS().lowercased() }
+        let signed = Array(headerList.utf8).split(separator: UInt8(ascii: ":")).map {
+            String(decoding: FWS.trim($0), as: UTF8.self).lowercased()
+        }
         guard signed.contains("from") else { return .fail("h= does not sign From") }
         guard let submitter, submitter == domain || submitter.hasSuffix("." + domain) else {
             return .fail("not aligned: d=\(domain) is not the submitter \(submitter ?? "(none)") or a parent of it")
@@ -129,52 +151,37 @@ public struct DKIMVerifier: Sendable {
         case .notFound: return .fail("no key at \(selector)._domainkey.\(domain)")
         case .temporaryFailure(let why): return .temperror("key \(selector)._domainkey.\(domain): \(why)")
         }
-        guard let key = TagList(record) else { return .fail("malformed key record") }
-        if let v = key["v"], v != "DKIM1" { return .fail("key record v= is not DKIM1") }
-        guard let p = key["p"] else { return .fail("key record without p=") }
-        if p.removingFWS().isEmpty { return .fail("key revoked (empty p=)") }
-        if let services = key["s"] {
-            let list = services.split(separator: ":").map { $0.trimmingFWS().lowercased() }
-            guard list.contains("*") || list.contains("tlsrpt") else {
-                return .fail("key not for service tlsrpt (s=\(services))")
-            }
+        // The record's checks and its parsed key, once per record text (`KeyRecordCache`).
+        let key = keyCache.record(record)
+        if let problem = key.problem { return .fail(problem) }
+        guard
+            (key.type == "rsa" && algorithm == "rsa-sha256") || (key.type == "ed25519" && algorithm == "ed25519-sha256")
+        else { return .fail("key type \(key.type) does not match \(algorithm)") }
+        guard let signatureBytes = FWS.base64(signature), let expectedBodyHash = FWS.base64(bodyHash) else {
+            return .fail("malformed base64 in b= or bh=")
         }
-        if let hashes = key["h"],
-            !hashes.split(separator: ":").map({ $0.trimmingFWS().lowercased() }).contains("sha256")
-        {
-            return .fail("key does not allow sha256 (h=\(hashes))")
-        }
-        let keyType = (key["k"] ?? "rsa").lowercased()
-        guard (keyType == "rsa" && algorithm == "rsa-sha256") || (keyType == "ed25519" && algorithm == "ed25519-sha256")
-        else { return .fail("key type \(keyType) does not match \(algorithm)") }
-        guard let keyBytes = Data(base64Encoded: p.removingFWS()),
-            let signatureBytes = Data(base64Encoded: signature.removingFWS()),
-            let expectedBodyHash = Data(base64Encoded: bodyHash.removingFWS())
-        else { return .fail("malformed base64 in p=, b= or bh=") }
 
         // The body hash.
-        let computed = Data(SHA256.hash(data: bodyCanon.body(m.body)))
+        let computed = bodyCanon.bodyHash(m.body)
         guard computed == expectedBodyHash else { return .fail("body hash does not match") }
 
         // The header hash input: each signed field bottom-up (RFC 6376 §5.4.2), then this
         // signature's own field with b= emptied and no final CRLF.
         var used = Set<Int>()
         var input: [UInt8] = []
+        input.reserveCapacity(2048)
         for name in signed {
             if let k = m.fields.indices.reversed().first(where: {
-                !used.contains($0) && m.fields[$0].name.lowercased() == name
+                !used.contains($0) && m.fields[$0].lowerName == name
             }) {
                 used.insert(k)
-                input += headerCanon.header(m.fields[k].raw)
+                headerCanon.header(m.fields[k].raw, into: &input)
             }
         }
-        input += headerCanon.header(Self.emptyingB(field), final: true)
+        headerCanon.header(Self.emptyingB(field), final: true, into: &input)
 
-        switch algorithm {
-        case "rsa-sha256":
-            guard let publicKey = try? _RSA.Signing.PublicKey(unsafeDERRepresentation: keyBytes) else {
-                return .fail("key p= is not an RSA public key")
-            }
+        switch key.key {
+        case .rsa(let publicKey):
             guard publicKey.keySizeInBits >= 1024 else {
                 return .fail("RSA key of \(publicKey.keySizeInBits) bits (under 1024)")
             }
@@ -182,14 +189,13 @@ public struct DKIMVerifier: Sendable {
             guard publicKey.isValidSignature(sig, for: input, padding: .insecurePKCS1v1_5) else {
                 return .fail("signature does not verify")
             }
-        default:
-            guard let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes) else {
-                return .fail("key p= is not an Ed25519 public key")
-            }
+        case .ed25519(let publicKey):
             // RFC 8463 §3: Ed25519 signs the SHA-256 hash of the header data.
             guard publicKey.isValidSignature(signatureBytes, for: Data(SHA256.hash(data: input))) else {
                 return .fail("signature does not verify")
             }
+        case .none:
+            return .fail("key p= is not an \(key.type == "rsa" ? "RSA" : "Ed25519") public key")
         }
         return .pass(domain: domain, selector: selector)
     }
@@ -197,21 +203,93 @@ public struct DKIMVerifier: Sendable {
     /// The field with the value of its `b=` tag removed (the `b=` itself kept).
     static func emptyingB(_ field: [UInt8]) -> [UInt8] {
         guard let colon = field.firstIndex(of: UInt8(ascii: ":")) else { return field }
-        var out = Array(field[...colon])
-        var segments: [[UInt8]] = [[]]
-        for b in field[(colon + 1)...] {
-            if b == UInt8(ascii: ";") { segments.append([]) } else { segments[segments.count - 1].append(b) }
-        }
-        for (k, segment) in segments.enumerated() {
-            if k > 0 { out.append(UInt8(ascii: ";")) }
-            if let eq = segment.firstIndex(of: UInt8(ascii: "=")),
-                String(decoding: segment[..<eq], as: UTF8.self).trimmingFWS() == "b"
-            {
-                out += segment[...eq]
+        var out: [UInt8] = []
+        out.reserveCapacity(field.count)
+        out += field[...colon]
+        var start = colon + 1
+        while start <= field.count {
+            let end = field[start...].firstIndex(of: UInt8(ascii: ";")) ?? field.count
+            let segment = field[start..<end]
+            if let eq = segment.firstIndex(of: UInt8(ascii: "=")), FWS.trim(segment[..<eq]).elementsEqual([0x62]) {
+                out += segment[...eq]  // `b=`, its value left out
             } else {
                 out += segment
             }
+            if end < field.count { out.append(UInt8(ascii: ";")) }
+            start = end + 1
         }
         return out
+    }
+}
+
+/// A key record (`SELECTOR._domainkey.DOMAIN` TXT) as the verifier uses it: the first thing
+/// wrong with it, or its key type and parsed public key. Parsing a DER key costs more than
+/// verifying a signature with it, so each record text is read once per run.
+struct KeyRecord: @unchecked Sendable {
+    enum PublicKey {
+        case rsa(_RSA.Signing.PublicKey)
+        case ed25519(Curve25519.Signing.PublicKey)
+    }
+
+    /// Why the record cannot verify anything (RFC 6376 §3.6.1; RFC 8460 §3 for `s=`).
+    var problem: String?
+    /// `k=`, lower case (`rsa` by default).
+    var type = "rsa"
+    /// The key, nil when `p=` is not one of `type`.
+    var key: PublicKey?
+
+    init(_ text: String) {
+        guard let tags = TagList(text) else {
+            problem = "malformed key record"
+            return
+        }
+        if let v = tags["v"], v != "DKIM1" {
+            problem = "key record v= is not DKIM1"
+            return
+        }
+        guard let p = tags["p"] else {
+            problem = "key record without p="
+            return
+        }
+        if p.isAllFWS {
+            problem = "key revoked (empty p=)"
+            return
+        }
+        func list(_ value: String) -> [String] {
+            Array(value.utf8).split(separator: UInt8(ascii: ":")).map {
+                String(decoding: FWS.trim($0), as: UTF8.self).lowercased()
+            }
+        }
+        if let services = tags["s"], !list(services).contains(where: { $0 == "*" || $0 == "tlsrpt" }) {
+            problem = "key not for service tlsrpt (s=\(services))"
+            return
+        }
+        if let hashes = tags["h"], !list(hashes).contains("sha256") {
+            problem = "key does not allow sha256 (h=\(hashes))"
+            return
+        }
+        type = (tags["k"] ?? "rsa").lowercased()
+        guard let bytes = FWS.base64(p) else {
+            problem = "malformed base64 in p="
+            return
+        }
+        if type == "rsa" {
+            key = (try? _RSA.Signing.PublicKey(unsafeDERRepresentation: bytes)).map { .rsa($0) }
+        } else if type == "ed25519" {
+            key = (try? Curve25519.Signing.PublicKey(rawRepresentation: bytes)).map { .ed25519($0) }
+        }
+    }
+}
+
+/// Key records read once per text.
+final class KeyRecordCache: Sendable {
+    private let records = Mutex<[String: KeyRecord]>([:])
+
+    /// The record `text`, parsed on first use.
+    func record(_ text: String) -> KeyRecord {
+        if let known = records.withLock({ $0[text] }) { return known }
+        let parsed = KeyRecord(text)
+        records.withLock { $0[text] = parsed }
+        return parsed
     }
 }

@@ -20,6 +20,9 @@ public struct ReportError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidReport = "invalid-report"
         /// A container that holds no report (e.g. a zip without a JSON entry).
         case noReport = "no-report"
+        /// A valid report in a mail without a passing DKIM signature, refused under
+        /// `--dkim require` (RFC 8460 §3).
+        case dkim
     }
 
     /// What kind of failure this is.

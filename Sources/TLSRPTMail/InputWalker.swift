@@ -21,6 +21,8 @@ public struct InputWalker: Sendable {
     public var maxPayloadBytes: Int
     /// Caps on the MIME structure of one message.
     public var mailLimits: MailLimits
+    /// How each message's DKIM signatures are checked (nil: not at all, as `--dkim off`).
+    public var dkim: DKIMCheck?
 
     /// Creates a walker.
     public init(maxPayloadBytes: Int = DecodeLimits().maxReportBytes, mailLimits: MailLimits = MailLimits()) {
@@ -177,12 +179,15 @@ public struct InputWalker: Sendable {
             try handle(.noReport(provenance, reason: reason, topLevel: topLevel))
             return
         }
+        // The whole message is verified once, for all the reports in it (RFC 8460 §3), when
+        // its first report is decoded.
+        let pending = dkim.map { PendingVerdict(message: bytes, check: $0) }
         for attachment in extraction.attachments {
-            try handle(
-                .payload(
-                    Payload(
-                        provenance: provenance.appending("part \(attachment.partPath)"),
-                        bytes: attachment.bytes, mail: extraction.context)))
+            var payload = Payload(
+                provenance: provenance.appending("part \(attachment.partPath)"), bytes: attachment.bytes,
+                mail: extraction.context)
+            payload.pendingDKIM = pending
+            try handle(.payload(payload))
         }
     }
 }

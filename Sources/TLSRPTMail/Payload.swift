@@ -1,3 +1,5 @@
+import DKIM
+
 /// Bytes that should hold a TLS report (a file, an attachment, a POST body), with where they came
 /// from and what the carrying mail said about them.
 public struct Payload: Sendable {
@@ -9,6 +11,16 @@ public struct Payload: Sendable {
     public var mail: MailContext?
     /// How the bytes arrived.
     public var channel: Channel
+    /// The DKIM verdict on the carrying mail message (nil: not checked, or not mail). Set
+    /// when the payload is decoded, from `pendingDKIM`.
+    public var dkim: DKIMVerdict?
+    /// The verdict still to be computed (a payload as the walker hands it over).
+    public var pendingDKIM: PendingVerdict?
+    /// Whether the report may be stored only with a `pass` verdict (`--dkim require`).
+    public var requiresDKIMPass = false
+    /// The whole carrying message, kept only when `requiresDKIMPass` and the verdict is not
+    /// `pass`: the rejected input's bytes, so that the mail can be ingested again later.
+    public var message: [UInt8]?
 
     /// How a payload arrived.
     public enum Channel: String, Sendable {

@@ -65,11 +65,27 @@ public struct ReportExtractor: Sendable {
 
     /// Decodes one payload (a file, an attachment, a POST body) into its outcomes.
     public func decode(_ payload: Payload, _ handle: (ExtractedItem) throws -> Void) rethrows {
+        var payload = payload
+        if let pending = payload.pendingDKIM {
+            payload.dkim = pending.verdict
+            payload.requiresDKIMPass = pending.required
+            if pending.required && payload.dkim?.isPass != true { payload.message = pending.message }
+            payload.pendingDKIM = nil  // the message's bytes are let go of with it
+        }
         let context = ReportNormalizer.Context(reportDomainHeader: payload.mail?.reportDomain)
         for document in decoder.decodeAll(payload.bytes, context: context) {
             var provenance = payload.provenance
             if let location = document.location { provenance = provenance.appending(location) }
             switch document.result {
+            case .success(let report) where payload.requiresDKIMPass && payload.dkim?.isPass != true:
+                // RFC 8460 §3: "Reports lacking such a signature MUST be ignored". Refused, not
+                // lost: the whole mail is kept with the rejection, to be ingested again.
+                let verdict = payload.dkim.map(\.description) ?? "not checked"
+                try handle(
+                    .rejected(
+                        provenance,
+                        ReportError(.dkim, "DKIM \(verdict): not stored under --dkim require (the whole mail is kept)"),
+                        bytes: payload.message ?? payload.bytes, channel: payload.channel))
             case .success(let report):
                 var p = payload
                 p.provenance = provenance

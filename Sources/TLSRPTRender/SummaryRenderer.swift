@@ -36,7 +36,8 @@ public enum SummaryRenderer {
                     + lpad(percent(s.successRate), 16))
             if !types.isEmpty { lines.append("    failures: " + types) }
             let reporters = s.reporters.prefix(3).map {
-                "\(SafeText.terminal($0.organizationName)) (\($0.successfulSessionCount) ok, \($0.failedSessionCount) failed)"
+                "\(SafeText.terminal($0.organizationName)) (\($0.successfulSessionCount) ok, \($0.failedSessionCount) failed"
+                    + ($0.dkimPassReports > 0 ? ", \($0.dkimPassReports) report(s) DKIM pass)" : ")")
             }
             lines.append("    reporters: " + reporters.joined(separator: "; "))
             if !s.mxHosts.isEmpty {
@@ -75,6 +76,7 @@ public enum SummaryRenderer {
                                     w.member("organization_name") { w.string(r.organizationName) }
                                     w.member("successful_session_count") { w.raw(String(r.successfulSessionCount)) }
                                     w.member("failed_session_count") { w.raw(String(r.failedSessionCount)) }
+                                    w.member("dkim_pass_report_count") { w.raw(String(r.dkimPassReports)) }
                                 }
                             }
                         }
@@ -100,7 +102,7 @@ public enum SummaryRenderer {
         var out = enc.line(
             [
                 "policy_domain", "successful_session_count", "failed_session_count", "success_rate", "result_types",
-                "policy_types", "sts_modes", "reporters", "mx_hosts",
+                "policy_types", "sts_modes", "reporters", "mx_hosts", "reporters_dkim_pass",
             ].map { .header($0) })
         for s in summaries {
             func joined(_ m: [String: Int64]) -> String {
@@ -111,6 +113,7 @@ public enum SummaryRenderer {
                 .text(decimal(s.successRate)), .text(joined(s.resultTypes)), .text(joined(s.policyTypes)),
                 .text(joined(s.stsModes)), .text(s.reporters.map(\.organizationName).joined(separator: ";")),
                 .text(s.mxHosts.map(\.hostname).joined(separator: ";")),
+                .text(s.reporters.map { "\($0.organizationName)=\($0.dkimPassReports)" }.joined(separator: ";")),
             ])
         }
         return out

@@ -49,19 +49,19 @@ public struct Digest: Sendable, Equatable {
 }
 
 extension ReportStore {
-    /// The digest for `day`, optionally for some domains only.
-    public func digest(day: Day, domains: [String] = []) throws -> Digest {
+    /// The digest for `day`, optionally for some domains only; with `dkimPassOnly`, of the
+    /// DKIM-verified reports only (`--dkim-pass`).
+    public func digest(day: Day, domains: [String] = [], dkimPassOnly: Bool = false) throws -> Digest {
         try read { db in
-            let today = try Self.summary(db, ReportFilter(since: day, until: day, domains: domains), topHosts: 5)
-            let week = try Self.summary(
-                db, ReportFilter(since: day.adding(days: -7), until: day.adding(days: -1), domains: domains),
-                topHosts: 5)
-            let month = try Self.summary(
-                db, ReportFilter(since: day.adding(days: -30), until: day.adding(days: -1), domains: domains),
-                topHosts: 0)
+            func filter(_ from: Day, _ to: Day) -> ReportFilter {
+                ReportFilter(since: from, until: to, domains: domains, dkimPassOnly: dkimPassOnly)
+            }
+            let today = try Self.summary(db, filter(day, day), topHosts: 5)
+            let week = try Self.summary(db, filter(day.adding(days: -7), day.adding(days: -1)), topHosts: 5)
+            let month = try Self.summary(db, filter(day.adding(days: -30), day.adding(days: -1)), topHosts: 0)
             let weekByDomain = Dictionary(uniqueKeysWithValues: week.map { ($0.policyDomain, $0) })
             let monthByDomain = Dictionary(uniqueKeysWithValues: month.map { ($0.policyDomain, $0) })
-            let series = try Self.dailySeries(db, from: day.adding(days: -29), to: day, domains: domains)
+            let series = try Self.dailySeries(db, filter(day.adding(days: -29), day))
             var out: [DigestDomain] = []
             for s in today {
                 let before = monthByDomain[s.policyDomain]
@@ -74,8 +74,9 @@ extension ReportStore {
                         newReporters: newReporters, daily: series.byDomain[s.policyDomain] ?? Self.emptySeries(day)))
             }
             let count =
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports WHERE day = ?", arguments: [day.description])
-                ?? 0
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM reports WHERE day = ?\(dkimPassOnly ? " AND dkim_pass = 1" : "")",
+                    arguments: [day.description]) ?? 0
             return Digest(day: day, reportCount: count, domains: out, daily: series.total)
         }
     }
@@ -84,17 +85,27 @@ extension ReportStore {
         (0..<30).map { DailyPoint(day: day.adding(days: $0 - 29), successfulSessionCount: 0, failedSessionCount: 0) }
     }
 
-    static func dailySeries(_ db: Database, from: Day, to: Day, domains: [String]) throws -> (
+    /// Per day from `filter.since` to `filter.until` (both given), the sessions of all
+    /// domains and of each, from the day cells.
+    static func dailySeries(_ db: Database, _ filter: ReportFilter) throws -> (
         total: [DailyPoint], byDomain: [String: [DailyPoint]]
     ) {
+        guard let from = filter.since, let to = filter.until else { return ([], [:]) }
         var reader = RollupReader(db)
-        let normalized = domains.map(normalizeDomain)
         var rows: [(day: Day, domain: Int64, ok: Int64, failed: Int64)] = []
-        if let sessionsRow = try reader.ids(of: [""]).first {
+        // Day cells only (not whole months), read from the rollups or recomputed (--dkim-pass).
+        let cells = filter.dkimPassOnly ? try filter.dkimPassCells(db) : nil
+        func each(_ body: (RollupCells.Key, UnsafeRawBufferPointer) throws -> Void) throws {
+            if let cells {
+                for (key, cell) in cells { try cell.encoded().withUnsafeBytes { try body(key, $0) } }
+                return
+            }
             try RollupCells.each(
                 db, .day, from: RollupPeriod.day(from), to: RollupPeriod.day(to),
-                condition: RollupReader.idsIn("domain_id", normalized), arguments: normalized
-            ) { key, bytes in
+                condition: RollupReader.idsIn("domain_id", filter.domains), arguments: filter.domains, body)
+        }
+        if let sessionsRow = try reader.ids(of: [""]).first {
+            try each { key, bytes in
                 var ok: Int64 = 0
                 var failed: Int64 = 0
                 try RollupCell.visit(

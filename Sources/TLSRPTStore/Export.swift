@@ -26,7 +26,7 @@ public enum ExportTable: String, Sendable, CaseIterable {
                 "successful_session_count", "failed_session_count",
                 // extras
                 "day", "contact_info", "reporter_domain", "sts_mode", "mx_patterns", "policy_strings", "tlsa_records",
-                "policy_index",
+                "policy_index", "dkim",
             ]
         case .failures:
             return [
@@ -34,13 +34,17 @@ public enum ExportTable: String, Sendable, CaseIterable {
                 "failed_session_count", "sending_mta_ip", "receiving_mx_hostname", "receiving_mx_helo", "receiving_ip",
                 "additional_information", "failure_reason_code",
                 // extras
-                "day", "policy_index", "detail_index",
+                "day", "policy_index", "detail_index", "dkim",
             ]
         }
     }
 }
 
 extension ReportStore {
+    /// The `dkim` export column: `pass` once any copy of the report passed, else the verdict
+    /// on the stored copy (`fail`, `none`, `temperror`, `n/a`; empty when not checked).
+    static let dkimColumn = "CASE WHEN r.dkim_pass = 1 THEN 'pass' ELSE r.dkim END"
+
     /// Streams the rows of `table` matching `filter` (ordered by day, organization, report, position).
     public func export(_ table: ExportTable, _ filter: ReportFilter, _ row: (ExportRow) throws -> Void) throws {
         try read { db in
@@ -62,6 +66,7 @@ extension ReportStore {
                 conditions.append(c)
                 args += filter.reporters
             }
+            if filter.dkimPassOnly { conditions.append("r.dkim_pass = 1") }
             let sql: String
             switch table {
             case .policies:
@@ -72,7 +77,7 @@ extension ReportStore {
                 sql = """
                     SELECT r.organization_name, r.report_id, r.begin, r."end", p.policy_type, p.policy_domain,
                         p.successful_session_count, p.failed_session_count, r.day, r.contact_info, r.reporter_domain,
-                        p.sts_mode, p.mx_patterns, p.policy_strings, p.tlsa_records, p.position
+                        p.sts_mode, p.mx_patterns, p.policy_strings, p.tlsa_records, p.position, \(Self.dkimColumn)
                     FROM policies p JOIN reports r ON r.id = p.report_ref
                     \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                     ORDER BY r.day, r.organization_name, r.report_id, r.id, p.position
@@ -86,7 +91,7 @@ extension ReportStore {
                     SELECT r.organization_name, r.report_id, r.begin, r."end", p.policy_type, p.policy_domain,
                         f.result_type, f.failed_session_count, f.sending_mta_ip, f.receiving_mx_hostname,
                         f.receiving_mx_helo, f.receiving_ip, f.additional_information, f.failure_reason_code,
-                        r.day, p.position, f.position
+                        r.day, p.position, f.position, \(Self.dkimColumn)
                     FROM failure_details f JOIN policies p ON p.id = f.policy_ref JOIN reports r ON r.id = p.report_ref
                     \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                     ORDER BY r.day, r.organization_name, r.report_id, r.id, p.position, f.position

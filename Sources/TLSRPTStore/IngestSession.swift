@@ -122,7 +122,7 @@ public final class IngestSession: @unchecked Sendable {
     func add(prepared: PreparedItem) throws {
         pending.append(prepared)
         if case .report(let report, let payload) = prepared.item {
-            pendingRollups.add(report)
+            pendingRollups.add(report, dkimPass: prepared.dkim.isPass)
             pendingBytes += payload.bytes.count
         }
         guard pending.count >= currentBatchLimit || pendingBytes >= batchBytes else { return }
@@ -234,6 +234,8 @@ struct PreparedItem: Sendable {
     var source = ""
     /// Per policy: policy strings, MX patterns and TLSA records as JSON arrays.
     var policyLists: [(strings: String, mx: String, tlsa: String)] = []
+    /// The copy's DKIM verdict as stored (`StoreSchema.v4`).
+    var dkim = StoredVerdict()
 
     init(_ item: ExtractedItem) {
         self.item = item
@@ -247,6 +249,38 @@ struct PreparedItem: Sendable {
             policyLists = report.policies.map { p in
                 (jsonArray(p.policyStrings), jsonArray(p.mxPatterns), jsonArray(p.tlsaRecords))
             }
+            dkim = StoredVerdict(payload)
+        }
+    }
+}
+
+/// A copy's DKIM verdict as its columns hold it: `n/a` for what did not come by mail (HTTPS,
+/// report files: nothing to verify), nothing for mail that was not checked (`--dkim off`).
+struct StoredVerdict: Sendable {
+    var name: String?
+    var domain: String?
+    var selector: String?
+    var reason: String?
+    var isPass = false
+
+    init() {}
+
+    init(_ payload: Payload) {
+        guard payload.channel == .mail else {
+            name = "n/a"
+            return
+        }
+        guard let verdict = payload.dkim else { return }
+        name = verdict.name
+        switch verdict {
+        case .pass(let d, let s):
+            domain = d
+            selector = s
+            isPass = true
+        case .fail(let why), .temperror(let why):
+            reason = why
+        case .none:
+            break
         }
     }
 }
@@ -360,8 +394,8 @@ struct BatchWriter {
     static let reportSQL = """
         INSERT INTO reports (organization_name, report_id, begin, "end", begin_seconds, begin_nanos,
             end_seconds, end_nanos, day, contact_info, reporter_domain, content_hash, received_at,
-            source, channel, message_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            source, channel, message_id, dkim, dkim_domain, dkim_selector, dkim_reason, dkim_pass)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT DO NOTHING
         """
     static let policySQL = """
@@ -396,7 +430,10 @@ struct BatchWriter {
             return try writeReport(report, payload, prepared)
         case .rejected(let provenance, let error, let bytes, let channel):
             tally.rejected += 1
-            let kept = bytes.map { Array($0.prefix(IngestSession.rejectedBytesCap)) }
+            // A report refused for its DKIM verdict keeps its whole mail (at most the mail cap),
+            // so that it can be ingested again; other rejected bytes are kept up to the cap.
+            let cap = error.kind == .dkim ? Int.max : IngestSession.rejectedBytesCap
+            let kept = bytes.map { Array($0.prefix(cap)) }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO rejected_inputs (received_at, source, channel, kind, json_path, reason, byte_count, bytes)
@@ -435,6 +472,11 @@ struct BatchWriter {
             b.text(prepared.source)
             b.text(payload.channel.rawValue)
             b.text(payload.mail?.messageID)
+            b.text(prepared.dkim.name)
+            b.text(prepared.dkim.domain)
+            b.text(prepared.dkim.selector)
+            b.text(prepared.dkim.reason)
+            b.int(prepared.dkim.isPass ? 1 : 0)
         }
         if db.changesCount == 0 {
             // Already stored: a retry or a second delivery, or a different report under the
@@ -449,7 +491,7 @@ struct BatchWriter {
                     report.organizationName, report.reportID, report.start.seconds, report.start.nanoseconds,
                     report.end.seconds, report.end.nanoseconds,
                 ])!
-            rollups.add(report, sign: -1)
+            rollups.add(report, sign: -1, dkimPass: prepared.dkim.isPass)
             let existingHash: Data = row["content_hash"]
             let conflict = existingHash != Data(prepared.hash)
             try receipt(
@@ -463,6 +505,15 @@ struct BatchWriter {
             // domain of its no-policy-found policies (DomainUpgrade).
             let written = try DomainUpgrade.apply(db, reportRef: row["id"], report)
             if !written.isEmpty { upgradedDays[report.day.description, default: [""]].formUnion(written) }
+            // A signed mail copy of a report first stored unverified (posted by HTTPS, an
+            // unsigned or failing mail) makes it verified; its days' rollups count it then.
+            if prepared.dkim.isPass {
+                try db.execute(
+                    sql: "UPDATE reports SET dkim_pass = 1 WHERE id = ? AND dkim_pass = 0", arguments: [row["id"]])
+                if db.changesCount > 0 {
+                    upgradedDays[report.day.description, default: []].formUnion(report.policies.map(\.domain))
+                }
+            }
             tally.duplicates += 1
             return .duplicate
         }
@@ -504,8 +555,9 @@ struct BatchWriter {
         try FastInsert(
             db,
             """
-            INSERT INTO receipts (report_ref, received_at, source, channel, message_id, outcome, content_hash, conflict_gzip)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO receipts (report_ref, received_at, source, channel, message_id, outcome, content_hash,
+                conflict_gzip, dkim, dkim_domain, dkim_selector, dkim_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).run { b in
             b.int(reportRef)
@@ -516,6 +568,10 @@ struct BatchWriter {
             b.text(outcome)
             b.blob(prepared.hash)
             b.blob(conflictBytes)
+            b.text(prepared.dkim.name)
+            b.text(prepared.dkim.domain)
+            b.text(prepared.dkim.selector)
+            b.text(prepared.dkim.reason)
         }
     }
 

@@ -14,12 +14,16 @@ public struct ReportFilter: Sendable, Equatable {
     public var reporters: [String]
     /// Result types (lower case); empty means all.
     public var resultTypes: [String]
+    /// Only reports of which some copy came in a mail with a passing DKIM signature
+    /// (`--dkim-pass`). Read from the report rows, not the rollups: slower on a large store.
+    public var dkimPassOnly: Bool
 
     /// Creates a filter; values are normalized here.
     public init(
         since: Day? = nil, until: Day? = nil, domains: [String] = [], reporters: [String] = [],
-        resultTypes: [String] = []
+        resultTypes: [String] = [], dkimPassOnly: Bool = false
     ) {
+        self.dkimPassOnly = dkimPassOnly
         self.since = since
         self.until = until
         self.domains = domains.map(normalizeDomain)
@@ -73,6 +77,42 @@ public struct ReportFilter: Sendable, Equatable {
 
     /// The `YYYYMM` before `month`.
     static func previousMonth(_ month: Int64) -> Int64 { month % 100 == 1 ? (month / 100 - 1) * 100 + 12 : month - 1 }
+
+    /// The day cells of the verified reports this filter covers, recomputed from the report
+    /// rows (`--dkim-pass`: the rollups count every report).
+    func dkimPassCells(_ db: Database) throws -> [RollupCells.Key: RollupCell] {
+        var conditions = ["r.dkim_pass = 1"]
+        var args: [any DatabaseValueConvertible] = []
+        // Numbered parameters: the condition appears in each part of the UNION.
+        func parameter(_ value: String) -> String {
+            args.append(value)
+            return "?\(args.count)"
+        }
+        if let since { conditions.append("r.day >= \(parameter(since.description))") }
+        if let until { conditions.append("r.day <= \(parameter(until.description))") }
+        if !domains.isEmpty {
+            conditions.append("p.policy_domain IN (\(domains.map(parameter).joined(separator: ", ")))")
+        }
+        return try RollupCells.fresh(db, filter: conditions.joined(separator: " AND "), arguments: args)
+    }
+
+    /// Calls `body` with every rollup cell this filter reads: the stored cells of its
+    /// `rollupSources`, or with `dkimPassOnly` the day cells of the verified reports.
+    func eachCell(_ db: Database, _ body: (RollupCells.Key, UnsafeRawBufferPointer) throws -> Void) throws {
+        if dkimPassOnly {
+            for (key, cell) in try dkimPassCells(db).sorted(by: {
+                ($0.key.period, $0.key.domain) < ($1.key.period, $1.key.domain)
+            }) {
+                try cell.encoded().withUnsafeBytes { try body(key, $0) }
+            }
+            return
+        }
+        for source in rollupSources {
+            try RollupCells.each(
+                db, source.grain, from: source.from, to: source.to,
+                condition: RollupReader.idsIn("domain_id", domains), arguments: domains, body)
+        }
+    }
 
     /// `column IN (?, ?, …)` for a list, or nil for an empty list.
     static func inList(_ column: String, _ values: [String], collateNoCase: Bool = false) -> String? {

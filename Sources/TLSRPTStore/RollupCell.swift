@@ -15,7 +15,15 @@
 /// cell is a merge of two ordered lists (`merging`) instead of building dictionaries. A cell
 /// written unordered (by an earlier version) is added to through dictionaries, and then
 /// written ordered.
+///
+/// Schema v4: a session entry whose policy type and result type are both
+/// `dkimPassMarker` (-1, never a `rollup_texts` id) counts, in its `policies`, the sender's
+/// reports for the domain that passed DKIM (each report once, however many of its policies
+/// name the domain); its other counts are 0.
 struct RollupCell: Equatable, Sendable {
+    /// The policy and result type of the entries that count DKIM-verified reports.
+    static let dkimPassMarker: Int64 = -1
+
     struct SessionKey: Hashable, Sendable {
         var organization: Int64
         var policyType: Int64

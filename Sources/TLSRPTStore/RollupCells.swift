@@ -168,6 +168,13 @@ enum RollupCells {
             cells[Key(period: row[0], domain: row[1]), default: RollupCell()].modes[row[2], default: 0].saturate(
                 adding: row[3])
         }
+        let passes = try Row.fetchCursor(db, sql: RollupQueries.dkimPasses(filter: filter), arguments: args)
+        while let row = try passes.next() {
+            let key = RollupCell.SessionKey(
+                organization: row[2], policyType: RollupCell.dkimPassMarker, resultType: RollupCell.dkimPassMarker)
+            cells[Key(period: row[0], domain: row[1]), default: RollupCell()].sessions[key, default: .init()].add(
+                RollupCell.Counts(successful: 0, failed: 0, policies: row[3]))
+        }
         return cells
     }
 

@@ -99,11 +99,28 @@ struct RollupDelta: Sendable {
         modes = (0..<3).map { _ in SumTable(zero: 0, capacity: capacity / 4) }
     }
 
-    /// Adds the share of every policy of `report` (`sign` -1 takes it back).
-    mutating func add(_ report: Report, sign: Int64 = 1) {
+    /// The text number standing for `RollupCell.dkimPassMarker` (no text has it).
+    static let dkimPassNumber: Int32 = -1
+
+    /// Adds the share of every policy of `report` (`sign` -1 takes it back); with `dkimPass`,
+    /// the report also counts once per policy domain as a DKIM-verified report of its sender.
+    mutating func add(_ report: Report, sign: Int64 = 1, dkimPass: Bool = false) {
         let periods = (RollupPeriod.day(report.day), RollupPeriod.month(report.day), RollupPeriod.allTime)
         let organization = texts.number(report.organizationName)
         let empty = texts.number("")
+        if dkimPass {
+            // Each domain once (a report seldom has more than two policies: no Set needed).
+            for (i, p) in report.policies.enumerated()
+            where !report.policies[..<i].contains(where: { $0.domain == p.domain }) {
+                let domain = texts.number(p.domain)
+                for g in 0..<3 {
+                    let key = Key(
+                        period: g == 0 ? periods.0 : g == 1 ? periods.1 : periods.2, domain: domain,
+                        organization: organization, policyType: Self.dkimPassNumber, resultType: Self.dkimPassNumber)
+                    sessions[g].update(key) { $0.add(successful: 0, failed: 0, policies: sign) }
+                }
+            }
+        }
         for p in report.policies {
             let domain = texts.number(p.domain)
             let type = texts.number(p.type.rawValue)
@@ -161,9 +178,14 @@ struct RollupDelta: Sendable {
             var cells = CellsBuilder(ids: ids)
             sessions[g].forEach { k, c in
                 guard c.policies != 0 else { return }
-                let key = RollupCell.SessionKey(
-                    organization: ids[Int(k.organization)], policyType: ids[Int(k.policyType)],
-                    resultType: ids[Int(k.resultType)])
+                let key =
+                    k.policyType == Self.dkimPassNumber
+                    ? RollupCell.SessionKey(
+                        organization: ids[Int(k.organization)], policyType: RollupCell.dkimPassMarker,
+                        resultType: RollupCell.dkimPassMarker)
+                    : RollupCell.SessionKey(
+                        organization: ids[Int(k.organization)], policyType: ids[Int(k.policyType)],
+                        resultType: ids[Int(k.resultType)])
                 cells.append(
                     session: (key, RollupCell.Counts(successful: c.successful, failed: c.failed, policies: c.policies)),
                     period: k.period, domain: k.domain)

@@ -69,6 +69,18 @@ enum RollupQueries {
     /// The `YYYYMMDD` period of a `reports.day` text column.
     static func dayPeriod(_ column: String) -> String { "CAST(replace(\(column), '-', '') AS INTEGER)" }
 
+    /// A SELECT giving, per day, policy domain and sender, the number of reports that passed
+    /// DKIM (`RollupCell.dkimPassMarker` entries), for the rows `filter` keeps. Always grouped:
+    /// these counts are of reports, they cannot overflow.
+    static func dkimPasses(filter: String = "1") -> String {
+        """
+        SELECT \(dayPeriod("r.day")), \(id("p.policy_domain")), \(id("r.organization_name")), COUNT(DISTINCT r.id)
+        FROM policies p JOIN reports r ON r.id = p.report_ref
+        WHERE (\(filter)) AND r.dkim_pass = 1
+        GROUP BY r.day, p.policy_domain, r.organization_name
+        """
+    }
+
     /// A SELECT giving the day rows of `kind` from the stored reports (`r` reports, `p`
     /// policies), for the rows `filter` (an SQL condition on `r` and `p`) keeps. `grouped`
     /// false gives one row per policy or detail instead of their sums, for adding up in Swift:

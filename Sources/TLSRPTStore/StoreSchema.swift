@@ -14,6 +14,9 @@ enum StoreSchema {
         m.registerMigration("v3") { db in
             try db.execute(sql: v3)
         }
+        m.registerMigration("v4") { db in
+            try db.execute(sql: v4)
+        }
         return m
     }
 
@@ -101,6 +104,35 @@ enum StoreSchema {
             position INTEGER NOT NULL,
             updated_at INTEGER NOT NULL
         );
+        """
+
+    /// v4 keeps the DKIM verdict of every copy (RFC 8460 §3): `dkim` is `pass`, `fail`,
+    /// `none`, `temperror` or `n/a` (HTTPS, report files), NULL when not checked (`--dkim off`,
+    /// or stored before v4); a pass names the signing domain and selector, a fail or temperror
+    /// its reason. `reports.dkim_pass` is 1 once any copy of the report passed (a report first
+    /// posted by HTTPS and then mailed, signed, counts as verified): what `--dkim-pass` selects.
+    /// Rollup cells count such reports per reporter (`RollupCell.dkimPassMarker`); existing
+    /// databases have none, so nothing is recomputed.
+    static let v4 = """
+        ALTER TABLE reports ADD COLUMN dkim TEXT;
+        ALTER TABLE reports ADD COLUMN dkim_domain TEXT;
+        ALTER TABLE reports ADD COLUMN dkim_selector TEXT;
+        ALTER TABLE reports ADD COLUMN dkim_reason TEXT;
+        ALTER TABLE reports ADD COLUMN dkim_pass INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE receipts ADD COLUMN dkim TEXT;
+        ALTER TABLE receipts ADD COLUMN dkim_domain TEXT;
+        ALTER TABLE receipts ADD COLUMN dkim_selector TEXT;
+        ALTER TABLE receipts ADD COLUMN dkim_reason TEXT;
+        CREATE INDEX reports_dkim_pass ON reports(day) WHERE dkim_pass = 1;
+        DROP VIEW copies_received;
+        CREATE VIEW copies_received AS
+            SELECT id AS report_ref, received_at, source, channel, message_id, 'stored' AS outcome,
+                content_hash, NULL AS conflict_gzip, dkim, dkim_domain, dkim_selector, dkim_reason
+            FROM reports
+            UNION ALL
+            SELECT report_ref, received_at, source, channel, message_id, outcome, content_hash, conflict_gzip,
+                dkim, dkim_domain, dkim_selector, dkim_reason
+            FROM receipts;
         """
 
     static let v1 = """

@@ -31,10 +31,17 @@ public struct DomainSummary: Sendable, Equatable {
         public var organizationName: String
         public var successfulSessionCount: Int64
         public var failedSessionCount: Int64
-        public init(organizationName: String, successfulSessionCount: Int64, failedSessionCount: Int64) {
+        /// Its reports (for this domain) of which a copy came in a mail with a passing DKIM
+        /// signature (RFC 8460 §3).
+        public var dkimPassReports: Int64
+        public init(
+            organizationName: String, successfulSessionCount: Int64, failedSessionCount: Int64,
+            dkimPassReports: Int64 = 0
+        ) {
             self.organizationName = organizationName
             self.successfulSessionCount = successfulSessionCount
             self.failedSessionCount = failedSessionCount
+            self.dkimPassReports = dkimPassReports
         }
     }
 
@@ -62,7 +69,6 @@ extension ReportStore {
 
     static func summary(_ db: Database, _ filter: ReportFilter, topHosts: Int) throws -> [DomainSummary] {
         var reader = RollupReader(db)
-        let domainCondition = RollupReader.idsIn("domain_id", filter.domains)
         let reporters: Set<Int64>? =
             filter.reporters.isEmpty ? nil : try reader.ids(of: filter.reporters, ignoringCase: true)
         let wantedResults: Set<Int64>? = filter.resultTypes.isEmpty ? nil : try reader.ids(of: filter.resultTypes)
@@ -72,11 +78,8 @@ extension ReportStore {
         var slots: [Int64: Int] = [:]
         var totals: [DomainTotals] = []
         var last: (domain: Int64, slot: Int) = (-1, -1)
-        for source in filter.rollupSources {
-            try RollupCells.each(
-                db, source.grain, from: source.from, to: source.to, condition: domainCondition,
-                arguments: filter.domains
-            ) { key, bytes in
+        do {
+            try filter.eachCell(db) { key, bytes in
                 if key.domain != last.domain {
                     let i = slots[key.domain] ?? totals.count
                     if i == totals.count {
@@ -90,7 +93,9 @@ extension ReportStore {
                     bytes,
                     sessions: { k, c in
                         if let reporters, !reporters.contains(k.organization) { return }
-                        if k.resultType == sessionsRow {
+                        if k.policyType == RollupCell.dkimPassMarker {
+                            totals[i].dkimPasses[k.organization, default: 0] += c.policies
+                        } else if k.resultType == sessionsRow {
                             totals[i].addSessions(
                                 organization: k.organization, policyType: k.policyType, successful: c.successful,
                                 failed: c.failed, policies: c.policies)
@@ -121,7 +126,7 @@ extension ReportStore {
             s.reporters = try t.reporters.map { id, counts in
                 DomainSummary.Reporter(
                     organizationName: try reader.text(id), successfulSessionCount: counts.0,
-                    failedSessionCount: counts.1)
+                    failedSessionCount: counts.1, dkimPassReports: t.dkimPasses[id] ?? 0)
             }.sorted { ($0.failedSessionCount, $1.organizationName) > ($1.failedSessionCount, $0.organizationName) }
             let hosts = try t.hosts.map { id, results in
                 var named: [String: Int64] = [:]
@@ -156,6 +161,8 @@ private struct DomainTotals {
     var reporters: [Int64: (Int64, Int64)] = [:]
     var hosts: [Int64: [Int64: Int64]] = [:]
     var modes: [Int64: Int64] = [:]
+    /// Per sender, its reports that passed DKIM.
+    var dkimPasses: [Int64: Int64] = [:]
 
     mutating func addSessions(organization: Int64, policyType: Int64, successful: Int64, failed: Int64, policies: Int64)
     {

@@ -15,11 +15,16 @@ public final class DNSTestServer: @unchecked Sendable {
     public var address: String { "127.0.0.1:\(port)" }
 
     /// Starts a server whose zones are `zones` (name → static) holding the TXT `records`
-    /// (name → text; split into 255-byte strings as DNS carries them).
-    public init(zones: [String], txt records: [String: String]) throws {
+    /// (name → text; split into 255-byte strings as DNS carries them). Names under `refusing`
+    /// (`"."`: every other name) are answered REFUSED at once, as a server that cannot help.
+    public init(zones: [String], txt records: [String: String], refusing: [String] = []) throws {
         directory = try TestPaths.temporaryDirectory("unbound")
         var data = ""
         for zone in zones { data += "local-zone: \"\(zone).\" static\n" }
+        for zone in refusing {
+            let name = zone == "." ? "." : zone + "."
+            data += "local-zone: \"\(name)\" refuse\n"
+        }
         for (name, text) in records.sorted(by: { $0.key < $1.key }) {
             var strings: [String] = []
             var rest = Substring(text)
@@ -53,4 +58,37 @@ public final class DNSTestServer: @unchecked Sendable {
     }
 
     deinit { stop() }
+}
+
+/// A UDP port on 127.0.0.1 that is bound and never answers: a DNS server that has gone silent.
+/// Closed by `close()` (or when released).
+public final class SilentUDPPort: @unchecked Sendable {
+    private let fd: Int32
+    /// The bound port.
+    public let port: Int
+
+    /// Binds a free port.
+    public init() {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        self.fd = fd
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, UInt32(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        var bound = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &bound) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        port = Int(UInt16(bigEndian: bound.sin_port))
+    }
+
+    /// `127.0.0.1:PORT`, for `--dns-server`.
+    public var address: String { "127.0.0.1:\(port)" }
+
+    deinit { Glibc.close(fd) }
 }

@@ -23,11 +23,13 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var limits: LimitOptions
 
+    @OptionGroup var dkim: DKIMOptions
+
     @Option(help: "Accepted but ignored: check stores nothing.")
     var db: String?
 
     func run() throws {
-        let extractor = limits.extractor()
+        let extractor = try limits.extractor(dkim: dkim)
         var output = CheckOutput(format: format)
         let progress = ProgressMeter.forTerminal()
         extractor.extract(paths) { item in
@@ -51,7 +53,7 @@ struct CheckOutput {
     var rejected = 0
     var withoutReport = 0
     private var json = JSONWriter(pretty: true)
-    private var reportItems: [(Report, Provenance)] = []
+    private var reportItems: [(Report, Payload)] = []
     private var errorItems: [(Provenance, ReportError)] = []
     private var skippedItems: [(Provenance, String)] = []
 
@@ -62,9 +64,11 @@ struct CheckOutput {
         case .report(let report, let payload):
             reports += 1
             if format == .text {
-                print(SafeText.terminal("ok     \(payload.provenance): \(Self.describe(report))"))
+                print(
+                    SafeText.terminal(
+                        "ok     \(payload.provenance): \(Self.describe(report))\(Self.dkimNote(payload))"))
             } else {
-                reportItems.append((report, payload.provenance))
+                reportItems.append((report, payload))
             }
         case .rejected(let provenance, let error, _, _):
             rejected += 1
@@ -91,6 +95,17 @@ struct CheckOutput {
             "\(r.organizationName) \(r.reportID) day \(r.day) domains \(shown) sessions ok \(r.successfulSessionCount) failed \(r.failedSessionCount)"
     }
 
+    /// `; DKIM pass (d=… s=…)` for a mailed report that was checked.
+    static func dkimNote(_ payload: Payload) -> String {
+        guard payload.channel == .mail, let verdict = payload.dkim else { return "" }
+        return "; DKIM \(verdict)"
+    }
+
+    /// The `dkim` member of a report in `check --format json`: as stored by `ingest`.
+    static func dkimName(_ payload: Payload) -> String? {
+        payload.channel == .mail ? payload.dkim?.name : "n/a"
+    }
+
     func finish() {
         if format == .text {
             print(
@@ -103,9 +118,9 @@ struct CheckOutput {
             w.member("rejected") { w.raw(String(rejected)) }
             w.member("messages_without_report") { w.raw(String(withoutReport)) }
             w.member("reports") {
-                w.array(reportItems) { (r, p) in
+                w.array(reportItems) { (r, payload) in
                     w.object {
-                        w.member("source") { w.string(p.description) }
+                        w.member("source") { w.string(payload.provenance.description) }
                         w.member("organization_name") { w.string(r.organizationName) }
                         w.member("report_id") { w.string(r.reportID) }
                         w.member("day") { w.string(r.day.description) }
@@ -116,6 +131,12 @@ struct CheckOutput {
                         }
                         w.member("successful_session_count") { w.raw(String(r.successfulSessionCount)) }
                         w.member("failed_session_count") { w.raw(String(r.failedSessionCount)) }
+                        w.member("dkim") {
+                            if let name = Self.dkimName(payload) { w.string(name) } else { w.raw("null") }
+                        }
+                        if let detail = payload.dkim?.detail, payload.channel == .mail {
+                            w.member("dkim_detail") { w.string(detail) }
+                        }
                     }
                 }
             }

@@ -69,8 +69,16 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .customLong("result-type"), help: "Only failures of this result type (repeatable).")
     var resultTypes: [String] = []
 
+    @Flag(
+        help:
+            "Only reports verified by DKIM (a copy came in a mail with a passing signature); read from the report rows, slower on a large database."
+    )
+    var dkimPass = false
+
     var filter: ReportFilter {
-        ReportFilter(since: since, until: until, domains: domains, reporters: reporters, resultTypes: resultTypes)
+        ReportFilter(
+            since: since, until: until, domains: domains, reporters: reporters, resultTypes: resultTypes,
+            dkimPassOnly: dkimPass)
     }
 }
 
@@ -118,10 +126,12 @@ struct LimitOptions: ParsableArguments {
         }
     }
 
-    /// An extractor with these caps.
-    func extractor() -> ReportExtractor {
-        ReportExtractor(
+    /// An extractor with these caps, checking DKIM as `dkim` says (not at all when nil).
+    func extractor(dkim: DKIMOptions?) throws -> ReportExtractor {
+        var extractor = ReportExtractor(
             limits: DecodeLimits(maxReportBytes: maxReportBytes, maxDepth: maxJsonDepth),
             mailLimits: MailLimits(maxParts: maxMimeParts, maxDepth: maxMimeDepth))
+        extractor.walker.dkim = try dkim?.check()
+        return extractor
     }
 }

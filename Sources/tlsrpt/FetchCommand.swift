@@ -71,6 +71,8 @@ struct FetchCommand: AsyncParsableCommand {
 
     @OptionGroup var limits: LimitOptions
 
+    @OptionGroup var dkim: DKIMOptions
+
     @Flag(name: .shortAndLong, help: "Print only the tally.")
     var quiet = false
 
@@ -84,16 +86,21 @@ struct FetchCommand: AsyncParsableCommand {
         }
         let settings: FetchSettings
         let watching = watch || file.bool("watch") == true
+        let dkimOptions: DKIMOptions
         do {
             settings = try makeSettings(file)
+            dkimOptions = try dkim.merged(with: file)
         } catch let error as UsageError {
             printError("tlsrpt: \(error.message)")
+            throw ExitCode(64)
+        } catch {
+            printError("tlsrpt: \(error)")
             throw ExitCode(64)
         }
         var dbOption = database
         if dbOption.db == nil, let db = file.string("db") { dbOption.db = db }
         let store = try dbOption.openForWriting()
-        let extractor = limits.extractor()
+        let extractor = try limits.extractor(dkim: dkimOptions)
         let fetcher = MailboxFetcher(
             settings: settings, extractor: extractor, store: store,
             onItem: { item in
@@ -164,7 +171,7 @@ struct FetchCommand: AsyncParsableCommand {
             mailbox: mailbox, password: password, security: security, caFile: caFile ?? file.string("ca-file"),
             archiveFolder: archiveFolder ?? file.string("archive-folder"),
             invalidFolder: invalidFolder ?? file.string("invalid-folder"),
-            maxMessageBytes: limits.extractor().walker.maxMailBytes)
+            maxMessageBytes: try limits.extractor(dkim: nil).walker.maxMailBytes)
         if let n = batchSize ?? file.int("batch-size") {
             guard n >= 1 else { throw UsageError(message: "--batch-size must be at least 1") }
             settings.batchMessages = n

@@ -13,7 +13,8 @@ import Yams
 struct FetchConfigFile {
     static let known: Set<String> = [
         "url", "password", "password-file", "starttls", "insecure-plain", "ca-file", "archive-folder",
-        "invalid-folder", "watch", "batch-size", "idle-renew", "reconnect-max", "timeout", "db",
+        "invalid-folder", "watch", "batch-size", "idle-renew", "reconnect-max", "timeout", "db", "dkim",
+        "dns-server", "dns-timeout",
     ]
 
     private var values: [String: String] = [:]

@@ -33,6 +33,8 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var limits: LimitOptions
 
+    @OptionGroup var dkim: DKIMOptions
+
     @Flag(name: .shortAndLong, help: "Print only the tally.")
     var quiet = false
 
@@ -45,7 +47,7 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         let store = try database.openForWriting()
         let session = IngestSession(store: store, batchSize: batchSize, pipelined: true)
-        let extractor = limits.extractor()
+        let extractor = try limits.extractor(dkim: dkim)
         let progress = quiet ? nil : ProgressMeter.forTerminal()
         do {
             // Payloads are decoded on every core, stored in input order (IngestSession.ingest).

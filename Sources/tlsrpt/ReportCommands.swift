@@ -99,10 +99,15 @@ struct DigestCommand: ParsableCommand {
     @Option(help: "Alert (exit 1) when fewer than N reports were filed under the day.")
     var minReports: Int?
 
+    @Flag(help: "Only reports verified by DKIM (a copy came in a mail with a passing signature).")
+    var dkimPass = false
+
     func run() throws {
         let store = try database.openForReading()
         let today = Timestamp(seconds: Int64(Date().timeIntervalSince1970)).day
-        let digest = try database.query { try store.digest(day: day ?? today.adding(days: -1), domains: domains) }
+        let digest = try database.query {
+            try store.digest(day: day ?? today.adding(days: -1), domains: domains, dkimPassOnly: dkimPass)
+        }
         let thresholds = DigestThresholds(
             maxFailureRate: maxFailureRate, alertOnNewResultTypes: alertNewResultTypes, minReports: minReports)
         let alerts = thresholds.alerts(digest)

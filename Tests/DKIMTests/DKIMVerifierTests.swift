@@ -29,6 +29,7 @@ import Testing
         "with-l.eml": "l= present",
         "key-for-email-only.eml": "key not for service tlsrpt",
         "other-domain.eml": "not aligned",
+        "rsa-sha1.eml": "algorithm not allowed: rsa-sha1",
     ]
 
     static let reasons: [String: String] = [
@@ -37,6 +38,7 @@ import Testing
         "l-added.eml": "l= present",
         "key-revoked.eml": "key revoked",
         "no-key.eml": "no key at missing._domainkey.sender.example",
+        "expired.eml": "signature expired (x=1700003600)",
     ]
 
     func lookup(_ name: String) -> DKIMKeyAnswer {
@@ -114,24 +116,8 @@ struct DKIMOverDNSTests {
     }
 
     @Test func aServerThatDoesNotAnswerIsATemporaryFailureAfterTheTimeout() throws {
-        // A UDP port that is bound and never answers.
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, UInt32(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        var bound = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        let port = Int(UInt16(bigEndian: bound.sin_port))
+        let silent = SilentUDPPort()  // bound, never answers
+        let port = silent.port
         let resolver = try TXTResolver(server: "127.0.0.1:\(port)", timeout: 1, tries: 1)
         let start = Date()
         let answer = resolver.txt("r2048._domainkey.sender.example")

@@ -251,6 +251,68 @@ struct FetchTests {
         #expect(try server.digest("Invalid").count == 1)
         #expect(try server.digest("INBOX").count == 3)
     }
+
+    /// `fetch` with `dkim: require` in its config file: the mails signed by dkimpy whose
+    /// signature passes are stored (one report, duplicates after the first), the others refused
+    /// with their whole message kept and moved to the invalid folder; keys from a real unbound.
+    @Test(.enabled(if: DNSTestServer.available || TestTools.toolsRequired, "unbound is not installed"))
+    func dkimRequireStoresOnlyVerifiedMailAndMovesTheRestAside() throws {
+        let fixtures = TestPaths.repositoryRoot.appendingPathComponent("Tests/DKIMTests/Fixtures")
+        let keys =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: fixtures.appendingPathComponent("keys.json")))
+            as! [String: String]
+        let dns = try DNSTestServer(zones: ["sender.example", "other.example"], txt: keys)
+        defer { dns.stop() }
+        let server = try IMAPTestServer()
+        defer { server.stop() }
+        let passing = ["rsa2048-relaxed.eml", "ed25519-simple.eml", "lf-line-ends.eml"].map {
+            fixtures.appendingPathComponent($0).path
+        }
+        let failing = ["unsigned.eml", "body-changed.eml", "expired.eml"].map {
+            fixtures.appendingPathComponent($0).path
+        }
+        try server.append(passing + failing)
+        let dir = try TestPaths.temporaryDirectory("dkim-fetch")
+        let db = dir.appendingPathComponent("t.sqlite").path
+        let config = dir.appendingPathComponent("fetch.yaml")
+        try Data(
+            """
+            url: \(server.url())
+            password-file: \(try server.passwordFile())
+            ca-file: \(server.caFile)
+            archive-folder: Done
+            invalid-folder: Invalid
+            dkim: require
+            dns-server: \(dns.address)
+            dns-timeout: 2
+            db: \(db)
+
+            """.utf8
+        ).write(to: config)
+        let out = try CLI.run(["fetch", "--config", config.path])
+        #expect(out.status == 1, "\(out.stderr)")
+        #expect(
+            out.stdout == "fetch: 1 stored, 2 duplicate(s), 0 conflict(s), 3 rejected, 0 message(s) without a report\n")
+        #expect(try server.digest("Done").hashes == hashesOf(passing, server: server))
+        #expect(try server.digest("Invalid").hashes == hashesOf(failing, server: server))
+        let rejected = try CLI.run(["rejected", "--db", db, "--format", "json"])
+        let list = try JSONSerialization.jsonObject(with: Data(rejected.stdout.utf8)) as! [[String: Any]]
+        #expect(list.count == 3 && list.allSatisfy { $0["kind"] as? String == "dkim" })
+        #expect(rejected.stdout.contains("DKIM none") && rejected.stdout.contains("body hash does not match"))
+        #expect(rejected.stdout.contains("signature expired"))
+        // A kept message is the whole mail as the server holds it: it ingests (as unverified) later.
+        let id = try #require(list.first?["id"] as? Int)
+        let kept = try CLI.run(["rejected", "--db", db, "--bytes", String(id)])
+        #expect(kept.stdout.contains("DKIM-Signature") || kept.stdout.contains("TLS-Report-Submitter"))
+        let verdicts = try CLI.run(["export", "--db", db, "--table", "policies", "--format", "json"])
+        #expect(verdicts.stdout.contains("\"dkim\":\"pass\""), "\(verdicts.stdout)")
+        // A config value that is not a mode is an error naming it.
+        try Data("url: \(server.url())\ndkim: strict\n".utf8).write(to: config)
+        let bad = try CLI.run(["fetch", "--config", config.path, "--password-file", try server.passwordFile()])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("dkim must be off, record or require"), "\(bad.stderr)")
+    }
+
 }
 
 @Suite(.enabled(if: dovecot, "dovecot-imapd is not installed"))

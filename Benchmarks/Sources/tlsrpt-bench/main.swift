@@ -1,8 +1,10 @@
+import DKIM
 import Foundation
 import TLSRPT
 import TLSRPTMail
 @_spi(Benchmarks) import TLSRPTStore
 import TLSRPTTestSupport
+import _CryptoExtras
 
 // A release-mode harness: each case runs for a fixed wall time on one thread and prints
 // operations per second. Usage: tlsrpt-bench [case...]; no argument runs the parse cases.
@@ -202,6 +204,108 @@ func argument(_ flag: String) -> String? {
     return args[i + 1]
 }
 
+/// The sending organizations of the generated reports.
+let benchOrganizations = ["Google Inc.", "Microsoft Corporation", "Mail.ru", "Yahoo Inc.", "Comcast"]
+
+/// Random report `i` of `make-files` and `make-signed-mail`: from one of five organizations
+/// (in turn), for one of `domainCount` domains, on one of `dayCount` days from 2026-10-01,
+/// with one or two policies.
+func benchReport(
+    _ i: Int, _ g: inout SeededGenerator, domainCount: Int, dayCount: Int, registeredTypes: Bool = false
+) -> Report {
+    var r = RandomReports.report(&g, index: i)
+    let day = Day("2026-10-01")!.adding(days: Int.random(in: 0..<dayCount, using: &g))
+    r.start = day.start
+    r.end = Timestamp(seconds: day.start.seconds + 86_399)
+    r.organizationName = benchOrganizations[i % benchOrganizations.count]
+    r.contactInfo = "tlsrpt@\(benchMailDomain(r.organizationName))"
+    let domain = "d\(Int.random(in: 0..<domainCount, using: &g)).example"
+    r.policies = Array(r.policies.prefix(2)).map { p in
+        var p = p
+        p.domain = domain
+        if registeredTypes, case .other = p.type { p.type = .sts }
+        return p
+    }
+    return r
+}
+
+/// The mail domain of a generated organization: `google.example` for "Google Inc.".
+func benchMailDomain(_ organization: String) -> String {
+    "\(organization.split(separator: " ")[0].lowercased()).example"
+}
+
+if cases.contains("dkim-verify") {
+    // One signed report mail verified over and over (key record from memory, parsed key cached
+    // after the first): the CPU cost of DKIM per mail, and of its RSA-2048 check alone.
+    let signer = BenchSigner(domain: "google.example", selector: "s1", key: try! .init(keySize: .bits2048))
+    var g = SeededGenerator(seed: 7)
+    let r = benchReport(1, &g, domainCount: 10, dayCount: 3)
+    var mail = MailBuilder.message(parts: [MailBuilder.part(ReportEncoder(pretty: false).encode(r), .gzipBase64)])
+    mail = mail.replacingOccurrences(of: "sender.example", with: "google.example")
+    let bytes = Array(signer.sign(mail, time: 1_795_500_000).utf8)
+    let record = signer.record
+    let verifier = DKIMVerifier()
+    precondition(verifier.verify(bytes) { _ in .record(record) }.isPass)
+    if let n = argument("--iterations").flatMap(Int.init) {
+        // For a profiler: n verifications and nothing else.
+        var passed = 0
+        for _ in 0..<n where verifier.verify(bytes, keys: { _ in .record(record) }).isPass { passed += 1 }
+        print("\(passed) of \(n) passed")
+        exit(0)
+    }
+    measure("DKIM verify (rsa-sha256, 2 KB mail)", unit: "mails/s") {
+        verifier.verify(bytes) { _ in .record(record) }.isPass ? 1 : 0
+    }
+    let data = Array("x".utf8)
+    let sig = try! signer.key.signature(for: data, padding: .insecurePKCS1v1_5)
+    let pub = signer.key.publicKey
+    measure("RSA-2048 PKCS#1 v1.5 verify alone", unit: "checks/s") {
+        pub.isValidSignature(sig, for: data, padding: .insecurePKCS1v1_5) ? 1 : 0
+    }
+}
+
+if cases.contains("make-signed-mail") {
+    // N random reports (as make-files) as report mails in one mbox, each signed with its
+    // organization's RSA-2048 key (one selector per sender, as in real life), and the key
+    // records as unbound `local-data` lines: scripts/bench-dkim.
+    let n = Int(argument("--count") ?? "20000")!
+    let dir = argument("--dir") ?? "/tmp/tlsrpt-bench-dkim"
+    try? FileManager.default.removeItem(atPath: dir)
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let signers = benchOrganizations.map { org in
+        BenchSigner(domain: benchMailDomain(org), selector: "tlsrpt2026", key: try! .init(keySize: .bits2048))
+    }
+    var zone = ""
+    for s in signers {
+        zone += "local-zone: \"\(s.domain).\" static\n"
+        // TXT strings are at most 255 bytes: the record goes in pieces, joined by the reader.
+        let record = Array(s.record)
+        let pieces = stride(from: 0, to: record.count, by: 200).map {
+            "\"" + String(record[$0..<min($0 + 200, record.count)]) + "\""
+        }
+        zone += "local-data: '\(s.selector)._domainkey.\(s.domain). TXT \(pieces.joined(separator: " "))'\n"
+    }
+    FileManager.default.createFile(atPath: "\(dir)/zone.conf", contents: Data(zone.utf8))
+    var g = SeededGenerator(seed: 20_000)
+    var mbox = ""
+    for i in 0..<n {
+        let r = benchReport(i, &g, domainCount: 1000, dayCount: 30)
+        let signer = signers[i % signers.count]
+        let part = MailBuilder.part(ReportEncoder(pretty: false).encode(r), .gzipBase64)
+        var mail = MailBuilder.message(
+            parts: [part], domain: r.policies[0].domain, messageID: "<r\(i)@\(signer.domain)>")
+        mail = mail.replacingOccurrences(of: "tlsrpt@sender.example", with: "noreply-tlsrpt@\(signer.domain)")
+            .replacingOccurrences(
+                of: "TLS-Report-Submitter: sender.example", with: "TLS-Report-Submitter: \(signer.domain)")
+        mbox += "From noreply-tlsrpt@\(signer.domain) Sun Nov 22 06:00:00 2026\n"
+        mbox += signer.sign(mail, time: 1_795_500_000 + i) + "\n"
+    }
+    FileManager.default.createFile(atPath: "\(dir)/signed.mbox", contents: Data(mbox.utf8))
+    print(
+        "wrote \(n) signed mails (\(mbox.utf8.count / n) bytes each on average) to \(dir)/signed.mbox, keys in \(dir)/zone.conf"
+    )
+}
+
 if cases.contains("make-files") {
     // N random reports as .json.gz files (what a mail export or an HTTPS spool directory holds).
     let n = Int(argument("--count") ?? "20000")!
@@ -218,22 +322,9 @@ if cases.contains("make-files") {
     let registeredTypes = CommandLine.arguments.contains("--registered-types")
     var g = SeededGenerator(seed: 20_000)
     var bytes = 0
-    let orgs = ["Google Inc.", "Microsoft Corporation", "Mail.ru", "Yahoo Inc.", "Comcast"]
-    let firstDay = Day("2026-10-01")!
     for i in 0..<n {
-        var r = RandomReports.report(&g, index: i)
-        let day = firstDay.adding(days: Int.random(in: 0..<dayCount, using: &g))
-        r.start = day.start
-        r.end = Timestamp(seconds: day.start.seconds + 86_399)
-        r.organizationName = orgs[i % orgs.count]
-        r.contactInfo = "tlsrpt@\(r.organizationName.split(separator: " ")[0].lowercased()).example"
-        let domain = "d\(Int.random(in: 0..<domainCount, using: &g)).example"
-        r.policies = Array(r.policies.prefix(2)).map { p in
-            var p = p
-            p.domain = domain
-            if registeredTypes, case .other = p.type { p.type = .sts }
-            return p
-        }
+        let r = benchReport(
+            i, &g, domainCount: domainCount, dayCount: dayCount, registeredTypes: registeredTypes)
         let gz = Gzip.compress(Array(ReportEncoder(pretty: false).encode(r).utf8))
         bytes += gz.count
         FileManager.default.createFile(atPath: "\(dir)/report-\(i).json.gz", contents: Data(gz))

@@ -31,7 +31,8 @@ let package = Package(
         .target(name: "TLSRPT", dependencies: ["CZlib"]),
         // sqlite3_config (variadic, so not callable from Swift) for the store.
         .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
-        .target(name: "TLSRPTMail", dependencies: ["TLSRPT", "DKIM"]),
+        .target(name: "MailAuthentication"),
+        .target(name: "TLSRPTMail", dependencies: ["TLSRPT", "MailAuthentication"]),
         .target(
             name: "TLSRPTStore",
             dependencies: [
@@ -60,6 +61,7 @@ let package = Package(
         .target(
             name: "DKIM",
             dependencies: [
+                "MailAuthentication",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]

@@ -1,53 +1,8 @@
 import Crypto
 import Foundation
+@_exported import MailAuthentication
 import Synchronization
 import _CryptoExtras
-
-/// What checking a mail's DKIM signatures found (RFC 6376; RFC 8460 §3 for TLS reports).
-public enum DKIMVerdict: Sendable, Equatable, CustomStringConvertible {
-    /// A valid signature by `domain` (d=), key `selector` (s=), aligned with the report's submitter.
-    case pass(domain: String, selector: String)
-    /// Signatures there, none valid: the reason of the first.
-    case fail(String)
-    /// No DKIM-Signature at all.
-    case none
-    /// A key could not be fetched (DNS did not answer); the mail may pass later.
-    case temperror(String)
-
-    /// Whether this is a pass.
-    public var isPass: Bool {
-        if case .pass = self { return true }
-        return false
-    }
-
-    /// The signing domain and selector of a pass, the reason of a fail or temperror.
-    public var detail: String? {
-        switch self {
-        case .pass(let d, let s): return "d=\(d) s=\(s)"
-        case .fail(let reason), .temperror(let reason): return reason
-        case .none: return nil
-        }
-    }
-
-    /// `pass`, `fail`, `none` or `temperror`.
-    public var name: String {
-        switch self {
-        case .pass: return "pass"
-        case .fail: return "fail"
-        case .none: return "none"
-        case .temperror: return "temperror"
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .pass(let d, let s): return "pass (d=\(d) s=\(s))"
-        case .fail(let reason): return "fail (\(reason))"
-        case .none: return "none"
-        case .temperror(let reason): return "temperror (\(reason))"
-        }
-    }
-}
 
 /// The answer to a key lookup (`SELECTOR._domainkey.DOMAIN` TXT).
 public enum DKIMKeyAnswer: Sendable, Equatable {

@@ -1,40 +1,23 @@
-import DKIM
+@_exported import MailAuthentication
 import Synchronization
 
-/// What `--dkim` asks of reports that came in a mail (RFC 8460 §3: "Reports sent via SMTP MUST
-/// contain a valid DKIM signature by the reporting domain").
-public enum DKIMMode: String, Sendable, CaseIterable {
-    /// No check: no verdict is recorded.
-    case off
-    /// Every mailed report gets a verdict, stored with its copy; none is refused for it.
-    case record
-    /// A mailed report without a `pass` verdict is not stored: it becomes a rejected input of
-    /// kind `dkim` with the verdict as its reason and the whole mail message as its bytes.
-    case require
-}
-
-/// How mail messages are checked: the mode, the verifier and where its keys come from (DNS,
-/// cached for the run, in the command line tool).
+/// How mail messages are checked: the mode, and what gives a message its verdict (the DKIM
+/// verifier with its keys from DNS, in the command line tool).
 public struct DKIMCheck: Sendable {
     /// What is done with the verdicts.
     public var mode: DKIMMode
-    /// The RFC 6376 / RFC 8460 verifier.
-    public var verifier: DKIMVerifier
-    /// The key record at a name (`SELECTOR._domainkey.DOMAIN`).
-    public var keys: @Sendable (String) -> DKIMKeyAnswer
+    /// Gives a whole message its verdict.
+    public var authenticator: any MessageAuthenticator
 
     /// Creates a check.
-    public init(
-        mode: DKIMMode, verifier: DKIMVerifier = DKIMVerifier(), keys: @escaping @Sendable (String) -> DKIMKeyAnswer
-    ) {
+    public init(mode: DKIMMode, authenticator: any MessageAuthenticator) {
         self.mode = mode
-        self.verifier = verifier
-        self.keys = keys
+        self.authenticator = authenticator
     }
 
     /// The verdict on one whole message (nil when the mode is `off`).
     public func verdict(_ message: [UInt8]) -> DKIMVerdict? {
-        mode == .off ? nil : verifier.verify(message, keys: keys)
+        mode == .off ? nil : authenticator.verdict(message)
     }
 }
 

@@ -1,4 +1,4 @@
-import DKIM
+import MailAuthentication
 
 /// Bytes that should hold a TLS report (a file, an attachment, a POST body), with where they came
 /// from and what the carrying mail said about them.

@@ -61,7 +61,17 @@ struct DKIMOptions: ParsableArguments {
     func check() throws -> DKIMCheck? {
         guard mode != .off else { return nil }
         let resolver = try TXTResolver(server: dnsServer, timeout: dnsTimeout ?? 5)
-        return DKIMCheck(mode: mode) { name in
+        return DKIMCheck(mode: mode, authenticator: KeyedVerifier(resolver: resolver))
+    }
+}
+
+/// The DKIM verifier with its keys from DNS (`SELECTOR._domainkey.DOMAIN` TXT).
+struct KeyedVerifier: MessageAuthenticator {
+    let verifier = DKIMVerifier()
+    let resolver: TXTResolver
+
+    func verdict(_ message: [UInt8]) -> DKIMVerdict {
+        verifier.verify(message) { name in
             switch resolver.txt(name) {
             case .records(let records):
                 // RFC 6376 §3.6.2.2: with several records at the name, the first is used.

@@ -90,6 +90,13 @@ import Testing
         #expect(rejected.allSatisfy { $0.channel == "https" && $0.source == "https from 127.0.0.1" })
         #expect(try store.counts().reports == 2)
         #expect(server.log.contains("POST /v1/tlsrpt 200 stored from 127.0.0.1"))
+        // Nothing to verify by DKIM over HTTPS: each copy's verdict is n/a, the report unverified.
+        let copies = try store.copiesReceived(
+            organizationName: "Google Inc.", reportID: "2026-11-21T00:00:00Z_example.com")
+        #expect(copies.map(\.dkim) == ["n/a", "n/a"])
+        #expect(copies.map(\.channel) == ["https", "https"])
+        #expect(
+            try !store.isDKIMVerified(organizationName: "Google Inc.", reportID: "2026-11-21T00:00:00Z_example.com"))
     }
 
     @Test(.enabled(if: tools || TestTools.toolsRequired, "needs curl and openssl"))

@@ -130,3 +130,49 @@ struct DKIMOverDNSTests {
         #expect(throws: ResolverError.self) { try TXTResolver(server: "127.0.0.1:0") }
     }
 }
+
+/// Hostile bytes through the hand-written parsing (header fields, tag lists, canonicalization,
+/// `b=` removal): seeded mutations and truncations of a passing mail never crash, and one
+/// changed letter or digit of its body never passes.
+@Suite struct DKIMMutationTests {
+    @Test func mutatedAndTruncatedMailsNeverCrashAndChangedBodiesNeverPass() throws {
+        let mail = try TestPaths.bytes(DKIMVerifierTests.fixtures.appendingPathComponent("rsa2048-relaxed.eml"))
+        let keys = DKIMVerifierTests.keys
+        let verifier = DKIMVerifier()
+        func verdict(_ m: [UInt8]) -> DKIMVerdict {
+            verifier.verify(m) { keys[$0].map { .record($0) } ?? .notFound }
+        }
+        #expect(verdict(mail).isPass)
+        var blank = 0
+        while blank + 3 < mail.count && mail[blank..<blank + 4] != [13, 10, 13, 10] { blank += 1 }
+        let bodyStart = blank + 4
+        func isAlphanumeric(_ b: UInt8) -> Bool {
+            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
+        }
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        var g = SeededGenerator(seed: 6376)
+        var bodyChanges = 0
+        for _ in 0..<1_000 {
+            var m = mail
+            // A changed letter or digit in the body: the body hash no longer matches.
+            let i = Int.random(in: bodyStart..<m.count, using: &g)
+            if isAlphanumeric(m[i]) {
+                let replacement = letters.filter { $0 != m[i] }.randomElement(using: &g)!
+                m[i] = replacement
+                #expect(!verdict(m).isPass, "byte \(i) changed still passes")
+                bodyChanges += 1
+            }
+            // Anything anywhere: random bytes, cuts, and repeated separators.
+            var h = mail
+            for _ in 0..<Int.random(in: 1...8, using: &g) {
+                let k = Int.random(in: 0..<h.count, using: &g)
+                h[k] = [0x3B, 0x3D, 0x3A, 0x0A, 0x0D, 0x20, 0x09, 0x00, 0xFF].randomElement(using: &g)!
+            }
+            _ = verdict(h)
+            _ = verdict(Array(h.prefix(Int.random(in: 0...h.count, using: &g))))
+        }
+        #expect(bodyChanges > 500)
+        #expect(verdict([]) == .none)
+        #expect(verdict(Array("DKIM-Signature:".utf8)).name == "fail")
+    }
+}

@@ -77,7 +77,7 @@ public struct ReportExtractor: Sendable {
             var provenance = payload.provenance
             if let location = document.location { provenance = provenance.appending(location) }
             switch document.result {
-            case .success(let report) where payload.requiresDKIMPass && payload.dkim?.isPass != true:
+            case .success where payload.requiresDKIMPass && payload.dkim?.isPass != true:
                 // RFC 8460 §3: "Reports lacking such a signature MUST be ignored". Refused, not
                 // lost: the whole mail is kept with the rejection, to be ingested again.
                 let verdict = payload.dkim.map(\.description) ?? "not checked"

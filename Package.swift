@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TLSRPT", targets: ["TLSRPT"]),
         .library(name: "TLSRPTMail", targets: ["TLSRPTMail"]),
         .library(name: "TLSRPTStore", targets: ["TLSRPTStore"]),
+        .library(name: "TLSRPTIngest", targets: ["TLSRPTIngest"]),
         .library(name: "IMAPClient", targets: ["IMAPClient"]),
         .library(name: "DKIM", targets: ["DKIM"]),
         // Test helpers (gzip/zip builders, seeded reports), shared by the tests and Benchmarks/.
@@ -33,15 +34,19 @@ let package = Package(
         .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "MailAuthentication"),
         .target(name: "TLSRPTMail", dependencies: ["TLSRPT", "MailAuthentication"]),
+        // The store: reports, copies, rejected inputs and rollups in SQLite. Knows nothing of
+        // where reports come from.
         .target(
             name: "TLSRPTStore",
             dependencies: [
-                "TLSRPT", "TLSRPTMail", "CSQLiteTuning",
+                "TLSRPT", "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The ingest pipeline: walk → decode (on every core) → batches written to the store.
+        .target(name: "TLSRPTIngest", dependencies: ["TLSRPT", "TLSRPTMail", "TLSRPTStore"]),
         // IMAP: the wire format (framing, parsing, names; no I/O, fuzzed) and a client on SwiftNIO.
         // Neither knows anything of reports.
         .target(name: "IMAPProtocol"),
@@ -68,12 +73,13 @@ let package = Package(
         ),
         // The IMAP input: a mailbox's messages through the ingest pipeline.
         .target(
-            name: "TLSRPTIMAP", dependencies: ["IMAPClient", "IMAPProtocol", "TLSRPT", "TLSRPTMail", "TLSRPTStore"]),
+            name: "TLSRPTIMAP",
+            dependencies: ["IMAPClient", "IMAPProtocol", "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTIngest"]),
         .target(name: "TLSRPTRender", dependencies: ["TLSRPT", "TLSRPTStore"]),
         .target(
             name: "TLSRPTServer",
             dependencies: [
-                "TLSRPT", "TLSRPTMail", "TLSRPTStore",
+                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTIngest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -87,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "tlsrpt",
             dependencies: [
-                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTRender", "TLSRPTServer", "TLSRPTIMAP",
+                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTIngest", "TLSRPTRender", "TLSRPTServer", "TLSRPTIMAP",
                 "IMAPClient", "IMAPProtocol", "DKIM", "DNSLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -97,12 +103,14 @@ let package = Package(
         .target(name: "TLSRPTTestSupport", dependencies: ["TLSRPT", "CZlib"]),
         .testTarget(name: "TLSRPTTests", dependencies: ["TLSRPT", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TLSRPTMailTests", dependencies: ["TLSRPTMail", "TLSRPTTestSupport"]),
-        .testTarget(name: "TLSRPTStoreTests", dependencies: ["TLSRPTStore", "TLSRPTRender", "TLSRPTTestSupport"]),
+        .testTarget(
+            name: "TLSRPTStoreTests",
+            dependencies: ["TLSRPTStore", "TLSRPTIngest", "TLSRPTRender", "TLSRPTTestSupport"]),
         .testTarget(
             name: "IMAPTests", dependencies: ["IMAPProtocol", "IMAPClient", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "DKIMTests", dependencies: ["DKIM", "DNSLookup", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "TLSRPTIMAPTests", dependencies: ["TLSRPTStore", "TLSRPTTestSupport"]),
+        .testTarget(name: "TLSRPTIMAPTests", dependencies: ["TLSRPTStore", "TLSRPTIngest", "TLSRPTTestSupport"]),
         .testTarget(name: "TLSRPTServerTests", dependencies: ["TLSRPTServer", "TLSRPTTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

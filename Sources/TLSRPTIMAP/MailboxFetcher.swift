@@ -2,6 +2,7 @@ import Foundation
 import IMAPClient
 import IMAPProtocol
 import TLSRPT
+import TLSRPTIngest
 import TLSRPTMail
 import TLSRPTStore
 

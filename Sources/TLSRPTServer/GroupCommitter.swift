@@ -1,4 +1,5 @@
 import Foundation
+import TLSRPTIngest
 import TLSRPTMail
 import TLSRPTStore
 

@@ -11,7 +11,7 @@ import Synchronization
 /// not read by an older snapshot). While it runs, the writer's own automatic checkpoint is
 /// raised to 256 MB, a backstop that keeps the log bounded if this thread falls behind; it is
 /// put back when the thread stops. Durability is unchanged: every commit is synced to the log.
-final class BackgroundCheckpointer: Sendable {
+public final class BackgroundCheckpointer: Sendable {
     private let stopRequested = Mutex(false)
     /// Signalled by `stop`: wakes the thread from its wait between checkpoints at once (a plain
     /// sleep kept the end of every ingest waiting up to a whole interval for it).
@@ -24,7 +24,7 @@ final class BackgroundCheckpointer: Sendable {
 
     /// Starts checkpointing `store` every `interval` seconds; nil when a connection of its own
     /// cannot be opened (the writer then checkpoints as usual).
-    init?(store: ReportStore, interval: TimeInterval = 0.02) {
+    public init?(store: ReportStore, interval: TimeInterval = 0.02) {
         var config = Configuration()
         config.busyMode = .timeout(1)
         guard let connection = try? DatabaseQueue(path: store.path, configuration: config),
@@ -46,7 +46,7 @@ final class BackgroundCheckpointer: Sendable {
     }
 
     /// Stops the thread and gives the writer its usual automatic checkpoint back.
-    func stop() {
+    public func stop() {
         stopRequested.withLock { $0 = true }
         wake.signal()
         finished.wait()

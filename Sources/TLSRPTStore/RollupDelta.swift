@@ -8,7 +8,7 @@ import TLSRPT
 /// Bulk ingest gathers the delta of a batch on the reading thread, as reports are queued, and
 /// the writer takes back the share of any report that turns out to be a duplicate: the writer
 /// thread, the bottleneck, does no hashing for the reports it stores.
-struct RollupDelta: Sendable {
+public struct RollupDelta: Sendable {
     /// Keys hold numbers standing for texts (`Texts`): hashing five small integers instead of
     /// five Strings made gathering the delta a third cheaper on the reading thread.
     struct Key: PackedKey {
@@ -93,18 +93,21 @@ struct RollupDelta: Sendable {
     /// An empty delta whose tables start with room for about `capacity` keys each (a bulk ingest's
     /// batch of 5,000 reports gathers ~20,000 at the day grain; growing the tables from 64
     /// took 1 % of the ingest).
-    init(capacity: Int = 64) {
+    public init(capacity: Int = 64) {
         sessions = (0..<3).map { _ in SumTable(zero: Counts(), capacity: capacity) }
         mx = (0..<3).map { _ in SumTable(zero: Sum(), capacity: capacity / 2) }
         modes = (0..<3).map { _ in SumTable(zero: 0, capacity: capacity / 4) }
     }
+
+    /// Distinct day, month and all-time session keys gathered.
+    public var keyCount: Int { sessions.reduce(0) { $0 + $1.count } }
 
     /// The text number standing for `RollupCell.dkimPassMarker` (no text has it).
     static let dkimPassNumber: Int32 = -1
 
     /// Adds the share of every policy of `report` (`sign` -1 takes it back); with `dkimPass`,
     /// the report also counts once per policy domain as a DKIM-verified report of its sender.
-    mutating func add(_ report: Report, sign: Int64 = 1, dkimPass: Bool = false) {
+    public mutating func add(_ report: Report, sign: Int64 = 1, dkimPass: Bool = false) {
         let periods = (RollupPeriod.day(report.day), RollupPeriod.month(report.day), RollupPeriod.allTime)
         let organization = texts.number(report.organizationName)
         let empty = texts.number("")

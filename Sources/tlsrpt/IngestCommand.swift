@@ -1,5 +1,6 @@
 import ArgumentParser
 import TLSRPT
+import TLSRPTIngest
 import TLSRPTMail
 import TLSRPTRender
 import TLSRPTStore

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TLSRPT
+import TLSRPTIngest
 import TLSRPTMail
 import TLSRPTTestSupport
 import Testing

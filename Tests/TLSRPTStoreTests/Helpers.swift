@@ -1,5 +1,6 @@
 import Foundation
 import TLSRPT
+import TLSRPTIngest
 import TLSRPTMail
 import TLSRPTStore
 import TLSRPTTestSupport

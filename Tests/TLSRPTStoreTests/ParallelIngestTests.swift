@@ -5,6 +5,7 @@ import TLSRPTMail
 import TLSRPTTestSupport
 import Testing
 
+@testable import TLSRPTIngest
 @testable import TLSRPTStore
 
 /// `IngestSession.ingest(_:with:)` (payloads decoded on several threads, as `tlsrpt ingest`

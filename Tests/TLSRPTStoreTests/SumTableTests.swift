@@ -1,3 +1,4 @@
+@_spi(Benchmarks) import TLSRPTIngest
 import TLSRPTTestSupport
 import Testing
 

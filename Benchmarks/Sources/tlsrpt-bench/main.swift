@@ -1,6 +1,7 @@
 import DKIM
 import Foundation
 import TLSRPT
+@_spi(Benchmarks) import TLSRPTIngest
 import TLSRPTMail
 @_spi(Benchmarks) import TLSRPTStore
 import TLSRPTTestSupport

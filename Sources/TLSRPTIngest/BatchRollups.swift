@@ -1,4 +1,5 @@
 import TLSRPT
+import TLSRPTStore
 
 /// The rollup changes a pipelined bulk ingest gathers on its reading side, gathered the same
 /// way (same batch sizes, same tables) with no database: what `tlsrpt-bench read-files
@@ -32,7 +33,7 @@ public struct BatchRollups {
 
     /// Counts and drops the changes of the batch being gathered.
     public mutating func finish() {
-        keys += delta.sessions.reduce(0) { $0 + $1.count }
+        keys += delta.keyCount
         inBatch = 0
         batches += 1
         delta = IngestSession.delta(

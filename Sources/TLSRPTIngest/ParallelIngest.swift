@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import TLSRPTMail
+import TLSRPTStore
 
 extension IngestSession {
     /// Events read ahead and decoded together: at most this many…

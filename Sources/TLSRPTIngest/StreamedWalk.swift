@@ -1,5 +1,6 @@
 import Foundation
 import TLSRPTMail
+import TLSRPTStore
 
 /// A walk of the inputs on a thread of its own, handing its events over one by one. Splitting
 /// mail (MIME, base64) then overlaps with decoding the reports (7 % faster for a mbox or a

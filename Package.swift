@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TLSRPT", targets: ["TLSRPT"]),
         .library(name: "TLSRPTMail", targets: ["TLSRPTMail"]),
         .library(name: "TLSRPTStore", targets: ["TLSRPTStore"]),
+        .library(name: "TLSRPTStoreSQLite", targets: ["TLSRPTStoreSQLite"]),
         .library(name: "TLSRPTIngest", targets: ["TLSRPTIngest"]),
         .library(name: "IMAPClient", targets: ["IMAPClient"]),
         .library(name: "DKIM", targets: ["DKIM"]),
@@ -34,15 +35,17 @@ let package = Package(
         .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "MailAuthentication"),
         .target(name: "TLSRPTMail", dependencies: ["TLSRPT", "MailAuthentication"]),
-        // The store: reports, copies, rejected inputs and rollups in SQLite. Knows nothing of
-        // where reports come from.
+        // The store's seam: what every command and input asks of a database (`ReportStore`), and
+        // what every backend shares (content hash, rollup changes, digest arithmetic, the
+        // models). No SQL, and nothing of where reports come from.
+        .target(name: "TLSRPTStore", dependencies: ["TLSRPT", .product(name: "Crypto", package: "swift-crypto")]),
+        // The embedded backend: SQLite through GRDB (the zero-setup default).
         .target(
-            name: "TLSRPTStore",
+            name: "TLSRPTStoreSQLite",
             dependencies: [
-                "TLSRPT", "CSQLiteTuning",
+                "TLSRPT", "TLSRPTStore", "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The ingest pipeline: walk → decode (on every core) → batches written to the store.
@@ -93,7 +96,8 @@ let package = Package(
         .executableTarget(
             name: "tlsrpt",
             dependencies: [
-                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTIngest", "TLSRPTRender", "TLSRPTServer", "TLSRPTIMAP",
+                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTStoreSQLite", "TLSRPTIngest", "TLSRPTRender",
+                "TLSRPTServer", "TLSRPTIMAP",
                 "IMAPClient", "IMAPProtocol", "DKIM", "DNSLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -105,13 +109,17 @@ let package = Package(
         .testTarget(name: "TLSRPTMailTests", dependencies: ["TLSRPTMail", "TLSRPTTestSupport"]),
         .testTarget(
             name: "TLSRPTStoreTests",
-            dependencies: ["TLSRPTStore", "TLSRPTIngest", "TLSRPTRender", "TLSRPTTestSupport"]),
+            dependencies: ["TLSRPTStore", "TLSRPTStoreSQLite", "TLSRPTIngest", "TLSRPTRender", "TLSRPTTestSupport"]),
         .testTarget(
             name: "IMAPTests", dependencies: ["IMAPProtocol", "IMAPClient", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "DKIMTests", dependencies: ["DKIM", "DNSLookup", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "TLSRPTIMAPTests", dependencies: ["TLSRPTStore", "TLSRPTIngest", "TLSRPTTestSupport"]),
-        .testTarget(name: "TLSRPTServerTests", dependencies: ["TLSRPTServer", "TLSRPTTestSupport"]),
+        .testTarget(
+            name: "TLSRPTIMAPTests",
+            dependencies: ["TLSRPTStore", "TLSRPTStoreSQLite", "TLSRPTIngest", "TLSRPTTestSupport"]
+        ),
+        .testTarget(
+            name: "TLSRPTServerTests", dependencies: ["TLSRPTServer", "TLSRPTStoreSQLite", "TLSRPTTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,6 +19,7 @@ let package = Package(
                 .product(name: "TLSRPTTestSupport", package: "tlsrpt"),
                 .product(name: "TLSRPTStore", package: "tlsrpt"),
                 .product(name: "TLSRPTIngest", package: "tlsrpt"),
+                .product(name: "TLSRPTStoreSQLite", package: "tlsrpt"),
                 .product(name: "DKIM", package: "tlsrpt"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

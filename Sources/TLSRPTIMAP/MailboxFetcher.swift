@@ -18,7 +18,7 @@ import TLSRPTStore
 public final class MailboxFetcher {
     let settings: FetchSettings
     let extractor: ReportExtractor
-    let store: ReportStore
+    let store: any ReportStore
     /// Every item as it is committed (the CLI prints rejections and counts progress).
     let onItem: (ExtractedItem) -> Void
     /// Notes for the user (a new UIDVALIDITY, moves).
@@ -34,7 +34,7 @@ public final class MailboxFetcher {
 
     /// Creates a fetcher writing to `store`.
     public init(
-        settings: FetchSettings, extractor: ReportExtractor, store: ReportStore,
+        settings: FetchSettings, extractor: ReportExtractor, store: any ReportStore,
         onItem: @escaping (ExtractedItem) -> Void = { _ in }, log: @escaping (String) -> Void = { _ in }
     ) {
         self.settings = settings

@@ -13,7 +13,7 @@ import TLSRPTStore
 /// reading and parsing the next ones (at most two batches queued): bulk ingest uses every core.
 public final class IngestSession: @unchecked Sendable {
     /// The store written to.
-    public let store: ReportStore
+    public let store: any ReportStore
     /// Items per transaction.
     public let batchSize: Int
     /// Payload bytes per transaction: a batch also closes once its reports' bytes reach this,
@@ -36,7 +36,7 @@ public final class IngestSession: @unchecked Sendable {
     }
     private let pipelined: Bool
     /// Pipelined, the WAL is checkpointed on a thread of its own while batches are written.
-    private var checkpointer: BackgroundCheckpointer?
+    private var checkpointer: (any BulkWrite)?
     private var pending: [StoreItem] = []
     /// The rollup changes of the reports in `pending`, gathered as they are queued.
     /// (Not a lazy property: mutating one goes through a getter and a setter, copying the
@@ -56,7 +56,7 @@ public final class IngestSession: @unchecked Sendable {
 
     /// Creates a session writing to `store`.
     public init(
-        store: ReportStore, batchSize: Int = 5000, batchBytes: Int = 32_000_000, pipelined: Bool = false,
+        store: any ReportStore, batchSize: Int = 5000, batchBytes: Int = 32_000_000, pipelined: Bool = false,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.store = store
@@ -102,7 +102,7 @@ public final class IngestSession: @unchecked Sendable {
         pendingBytes = 0
         batchesStarted += 1
         if pipelined {
-            if checkpointer == nil { checkpointer = BackgroundCheckpointer(store: store) }
+            if checkpointer == nil { checkpointer = store.beginBulkWrite() }
             let batch = pending
             let rollups = pendingRollups
             pending.removeAll(keepingCapacity: true)

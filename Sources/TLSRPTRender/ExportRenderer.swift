@@ -26,7 +26,7 @@ public enum ExportRenderer {
     /// Writes `table` from `store` matching `filter` to `sink`; returns the number of rows.
     @discardableResult
     public static func write(
-        store: ReportStore, table: ExportTable, filter: ReportFilter, format: Format, layout: Layout,
+        store: any ReportStore, table: ExportTable, filter: ReportFilter, format: Format, layout: Layout,
         to sink: OutputSink
     ) throws -> Int {
         switch layout {
@@ -38,7 +38,7 @@ public enum ExportRenderer {
     }
 
     static func writeRows(
-        store: ReportStore, table: ExportTable, filter: ReportFilter, format: Format, sink: OutputSink
+        store: any ReportStore, table: ExportTable, filter: ReportFilter, format: Format, sink: OutputSink
     )
         throws -> Int
     {
@@ -94,7 +94,7 @@ public enum ExportRenderer {
 
     /// parsedmarc's layout: a policy row (sessions), then a row per failure detail carrying the
     /// policy's fields too (parsedmarc leaves policy_domain/policy_type empty there; we fill them).
-    static func writeParsedmarc(store: ReportStore, filter: ReportFilter, format: Format, sink: OutputSink) throws
+    static func writeParsedmarc(store: any ReportStore, filter: ReportFilter, format: Format, sink: OutputSink) throws
         -> Int
     {
         let enc = CSVEncoder()

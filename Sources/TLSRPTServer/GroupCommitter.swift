@@ -7,7 +7,7 @@ import TLSRPTStore
 /// the items that arrive queue up and all go into the next one. Each request is answered only
 /// after the transaction holding its item committed, so a 200 means the report is on disk.
 public actor GroupCommitter {
-    private let store: ReportStore
+    private let store: any ReportStore
     private var queue: [(ExtractedItem, CheckedContinuation<IngestOutcome, any Error>)] = []
     private var committing = false
     private let writer = DispatchQueue(label: "tlsrpt.server.writer")
@@ -16,7 +16,7 @@ public actor GroupCommitter {
     private let onCommit: @Sendable (Int) -> Void
 
     /// Creates a committer; `onCommit` is told the size of each committed group.
-    public init(store: ReportStore, onCommit: @escaping @Sendable (Int) -> Void = { _ in }) {
+    public init(store: any ReportStore, onCommit: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.store = store
         self.onCommit = onCommit
     }

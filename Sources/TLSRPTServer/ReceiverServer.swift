@@ -40,12 +40,13 @@ func withBodyDeadline<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () 
 /// requests finish and their commits complete before the process exits.
 public struct ReceiverServer: Sendable {
     public let configuration: ServerConfiguration
-    public let store: ReportStore
+    public let store: any ReportStore
     public let metrics = ReceiverMetrics()
     let logger: Logger
 
-    public init(configuration: ServerConfiguration, store: ReportStore, logger: Logger = Logger(label: "tlsrpt.serve"))
-    {
+    public init(
+        configuration: ServerConfiguration, store: any ReportStore, logger: Logger = Logger(label: "tlsrpt.serve")
+    ) {
         self.configuration = configuration
         self.store = store
         self.logger = logger

@@ -33,7 +33,7 @@ public func contentHash(of report: Report) -> [UInt8] {
 
 /// Where a failure detail's fields go, in one order: the content hash and the
 /// `failure_details` row.
-protocol FieldSink {
+package protocol FieldSink {
     mutating func text(_ s: String?)
     mutating func int(_ v: Int64)
 }
@@ -41,7 +41,7 @@ protocol FieldSink {
 extension FailureDetail {
     /// Gives `sink` the fields: result type, sending MTA IP, receiving MX host name and HELO,
     /// receiving IP, failed sessions, additional information, failure reason code.
-    func fields<Sink: FieldSink>(into sink: inout Sink) {
+    package func fields<Sink: FieldSink>(into sink: inout Sink) {
         sink.text(resultType.rawValue)
         sink.text(sendingMTAIP)
         sink.text(receivingMXHostname)
@@ -52,8 +52,6 @@ extension FailureDetail {
         sink.text(failureReasonCode)
     }
 }
-
-extension FastInsert.Binder: FieldSink {}
 
 /// The bytes `contentHash` hashes. (A struct with mutating methods rather than closures over a
 /// local array: captured, the array was boxed and every append checked for exclusive access at

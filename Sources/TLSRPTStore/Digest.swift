@@ -1,4 +1,3 @@
-import GRDB
 import TLSRPT
 
 /// One day's sessions, for charts.
@@ -11,6 +10,13 @@ public struct DailyPoint: Sendable, Equatable {
     public var failureRate: Double {
         let total = successfulSessionCount.saturatingAdd(failedSessionCount)
         return total == 0 ? 0 : Double(failedSessionCount) / Double(total)
+    }
+
+    /// Creates it from its parts.
+    package init(day: Day, successfulSessionCount: Int64, failedSessionCount: Int64) {
+        self.day = day
+        self.successfulSessionCount = successfulSessionCount
+        self.failedSessionCount = failedSessionCount
     }
 }
 
@@ -48,94 +54,34 @@ public struct Digest: Sendable, Equatable {
     public var daily: [DailyPoint]
 }
 
-extension ReportStore {
-    /// The digest for `day`, optionally for some domains only; with `dkimPassOnly`, of the
-    /// DKIM-verified reports only (`--dkim-pass`).
-    public func digest(day: Day, domains: [String] = [], dkimPassOnly: Bool = false) throws -> Digest {
-        try read { db in
-            func filter(_ from: Day, _ to: Day) -> ReportFilter {
-                ReportFilter(since: from, until: to, domains: domains, dkimPassOnly: dkimPassOnly)
-            }
-            let today = try Self.summary(db, filter(day, day), topHosts: 5)
-            let week = try Self.summary(db, filter(day.adding(days: -7), day.adding(days: -1)), topHosts: 5)
-            let month = try Self.summary(db, filter(day.adding(days: -30), day.adding(days: -1)), topHosts: 0)
-            let weekByDomain = Dictionary(uniqueKeysWithValues: week.map { ($0.policyDomain, $0) })
-            let monthByDomain = Dictionary(uniqueKeysWithValues: month.map { ($0.policyDomain, $0) })
-            let series = try Self.dailySeries(db, filter(day.adding(days: -29), day))
-            var out: [DigestDomain] = []
-            for s in today {
-                let before = monthByDomain[s.policyDomain]
-                let newTypes = s.resultTypes.keys.filter { (before?.resultTypes[$0] ?? 0) == 0 }.sorted()
-                let knownReporters = Set(before?.reporters.map(\.organizationName) ?? [])
-                let newReporters = s.reporters.map(\.organizationName).filter { !knownReporters.contains($0) }.sorted()
-                out.append(
-                    DigestDomain(
-                        today: s, previousWeek: weekByDomain[s.policyDomain], newResultTypes: newTypes,
-                        newReporters: newReporters, daily: series.byDomain[s.policyDomain] ?? Self.emptySeries(day)))
-            }
-            let count =
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM reports WHERE day = ?\(dkimPassOnly ? " AND dkim_pass = 1" : "")",
-                    arguments: [day.description]) ?? 0
-            return Digest(day: day, reportCount: count, domains: out, daily: series.total)
+extension Digest {
+    /// The digest of `day` made from its parts, the same for every backend: the day's
+    /// summaries (`today`), those of the seven days before it and of the 30 days before it,
+    /// the daily sessions of the 30 days up to it (all domains, and per domain), and the number
+    /// of reports of the day. A result type or reporter is new when the 30 days before had none
+    /// of it; a domain without a daily series gets one of zeros.
+    public init(
+        day: Day, today: [DomainSummary], previousWeek: [DomainSummary], previous30Days: [DomainSummary],
+        series: (total: [DailyPoint], byDomain: [String: [DailyPoint]]), reportCount: Int
+    ) {
+        let weekByDomain = Dictionary(uniqueKeysWithValues: previousWeek.map { ($0.policyDomain, $0) })
+        let monthByDomain = Dictionary(uniqueKeysWithValues: previous30Days.map { ($0.policyDomain, $0) })
+        var out: [DigestDomain] = []
+        for s in today {
+            let before = monthByDomain[s.policyDomain]
+            let newTypes = s.resultTypes.keys.filter { (before?.resultTypes[$0] ?? 0) == 0 }.sorted()
+            let knownReporters = Set(before?.reporters.map(\.organizationName) ?? [])
+            let newReporters = s.reporters.map(\.organizationName).filter { !knownReporters.contains($0) }.sorted()
+            out.append(
+                DigestDomain(
+                    today: s, previousWeek: weekByDomain[s.policyDomain], newResultTypes: newTypes,
+                    newReporters: newReporters, daily: series.byDomain[s.policyDomain] ?? Self.emptySeries(day)))
         }
+        self.init(day: day, reportCount: reportCount, domains: out, daily: series.total)
     }
 
+    /// 30 days of zeros up to `day`.
     static func emptySeries(_ day: Day) -> [DailyPoint] {
         (0..<30).map { DailyPoint(day: day.adding(days: $0 - 29), successfulSessionCount: 0, failedSessionCount: 0) }
-    }
-
-    /// Per day from `filter.since` to `filter.until` (both given), the sessions of all
-    /// domains and of each, from the day cells.
-    static func dailySeries(_ db: Database, _ filter: ReportFilter) throws -> (
-        total: [DailyPoint], byDomain: [String: [DailyPoint]]
-    ) {
-        guard let from = filter.since, let to = filter.until else { return ([], [:]) }
-        var reader = RollupReader(db)
-        var rows: [(day: Day, domain: Int64, ok: Int64, failed: Int64)] = []
-        // Day cells only (not whole months), read from the rollups or recomputed (--dkim-pass).
-        let cells = filter.dkimPassOnly ? try filter.dkimPassCells(db) : nil
-        func each(_ body: (RollupCells.Key, UnsafeRawBufferPointer) throws -> Void) throws {
-            if let cells {
-                for (key, cell) in cells { try cell.encoded().withUnsafeBytes { try body(key, $0) } }
-                return
-            }
-            try RollupCells.each(
-                db, .day, from: RollupPeriod.day(from), to: RollupPeriod.day(to),
-                condition: RollupReader.idsIn("domain_id", filter.domains), arguments: filter.domains, body)
-        }
-        if let sessionsRow = try reader.ids(of: [""]).first {
-            try each { key, bytes in
-                var ok: Int64 = 0
-                var failed: Int64 = 0
-                try RollupCell.visit(
-                    bytes,
-                    sessions: { k, c in
-                        guard k.resultType == sessionsRow else { return }
-                        ok.saturate(adding: c.successful)
-                        failed.saturate(adding: c.failed)
-                    }, mx: { _, _ in }, modes: { _, _ in })
-                rows.append((RollupPeriod.dayOf(key.period), key.domain, ok, failed))
-            }
-        }
-        let n = Int(to.daysSinceEpoch - from.daysSinceEpoch) + 1
-        var total = (0..<n).map {
-            DailyPoint(day: from.adding(days: $0), successfulSessionCount: 0, failedSessionCount: 0)
-        }
-        var byDomain: [String: [DailyPoint]] = [:]
-        for row in rows {
-            let i = Int(row.day.daysSinceEpoch - from.daysSinceEpoch)
-            guard i >= 0 && i < n else { continue }
-            let domain = try reader.text(row.domain)
-            total[i].successfulSessionCount.saturate(adding: row.ok)
-            total[i].failedSessionCount.saturate(adding: row.failed)
-            var series =
-                byDomain[domain]
-                ?? total.map { DailyPoint(day: $0.day, successfulSessionCount: 0, failedSessionCount: 0) }
-            series[i].successfulSessionCount.saturate(adding: row.ok)
-            series[i].failedSessionCount.saturate(adding: row.failed)
-            byDomain[domain] = series
-        }
-        return (total, byDomain)
     }
 }

@@ -1,5 +1,3 @@
-import GRDB
-
 /// Where a remote input left off, kept in the database with the reports it covers, so the
 /// next run of the same input reads only what is new. For an IMAP mailbox: the source is the
 /// account and folder, `validity` its UIDVALIDITY, `position` the highest UID done. The store
@@ -17,32 +15,5 @@ public struct InputPosition: Sendable, Equatable {
         self.source = source
         self.validity = validity
         self.position = position
-    }
-}
-
-extension ReportStore {
-    /// The position last recorded for `source`, if any.
-    public func inputPosition(_ source: String) throws -> InputPosition? {
-        try read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT validity, position FROM input_positions WHERE source = ?", arguments: [source]
-            )
-            .map { InputPosition(source: source, validity: $0[0], position: $0[1]) }
-        }
-    }
-
-    /// Records `position` (in its own transaction; `IngestSession.flush(recording:)` records
-    /// it with the reports it covers).
-    public func recordInputPosition(_ position: InputPosition, at time: Int64) throws {
-        try write { db in try Self.record(position, db, at: time) }
-    }
-
-    static func record(_ p: InputPosition, _ db: Database, at time: Int64) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO input_positions (source, validity, position, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(source) DO UPDATE SET validity = excluded.validity, position = excluded.position,
-                updated_at = excluded.updated_at
-                """, arguments: [p.source, p.validity, p.position, time])
     }
 }

@@ -1,4 +1,3 @@
-import GRDB
 import TLSRPT
 
 /// Which reports a query covers. Dates are inclusive UTC days matched against a report's start
@@ -32,16 +31,16 @@ public struct ReportFilter: Sendable, Equatable {
     }
 
     /// One rollup grain and inclusive period range to read (`RollupPeriod` values).
-    struct RollupSource: Equatable {
-        var grain: RollupGrain
-        var from: Int64
-        var to: Int64
+    package struct RollupSource: Equatable {
+        package var grain: RollupGrain
+        package var from: Int64
+        package var to: Int64
     }
 
     /// The rollup reads that exactly cover the date range: the all-time rows without dates,
     /// else whole months from the monthly rows and the partial months at either end from the
     /// daily rows.
-    var rollupSources: [RollupSource] {
+    package var rollupSources: [RollupSource] {
         guard since != nil || until != nil else {
             return [RollupSource(grain: .total, from: RollupPeriod.allTime, to: RollupPeriod.allTime)]
         }
@@ -73,51 +72,12 @@ public struct ReportFilter: Sendable, Equatable {
     }
 
     /// The `YYYYMM` after `month`.
-    static func nextMonth(_ month: Int64) -> Int64 { month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1 }
+    package static func nextMonth(_ month: Int64) -> Int64 {
+        month % 100 == 12 ? (month / 100 + 1) * 100 + 1 : month + 1
+    }
 
     /// The `YYYYMM` before `month`.
-    static func previousMonth(_ month: Int64) -> Int64 { month % 100 == 1 ? (month / 100 - 1) * 100 + 12 : month - 1 }
-
-    /// The day cells of the verified reports this filter covers, recomputed from the report
-    /// rows (`--dkim-pass`: the rollups count every report).
-    func dkimPassCells(_ db: Database) throws -> [RollupCells.Key: RollupCell] {
-        var conditions = ["r.dkim_pass = 1"]
-        var args: [any DatabaseValueConvertible] = []
-        // Numbered parameters: the condition appears in each part of the UNION.
-        func parameter(_ value: String) -> String {
-            args.append(value)
-            return "?\(args.count)"
-        }
-        if let since { conditions.append("r.day >= \(parameter(since.description))") }
-        if let until { conditions.append("r.day <= \(parameter(until.description))") }
-        if !domains.isEmpty {
-            conditions.append("p.policy_domain IN (\(domains.map(parameter).joined(separator: ", ")))")
-        }
-        return try RollupCells.fresh(db, filter: conditions.joined(separator: " AND "), arguments: args)
-    }
-
-    /// Calls `body` with every rollup cell this filter reads: the stored cells of its
-    /// `rollupSources`, or with `dkimPassOnly` the day cells of the verified reports.
-    func eachCell(_ db: Database, _ body: (RollupCells.Key, UnsafeRawBufferPointer) throws -> Void) throws {
-        if dkimPassOnly {
-            for (key, cell) in try dkimPassCells(db).sorted(by: {
-                ($0.key.period, $0.key.domain) < ($1.key.period, $1.key.domain)
-            }) {
-                try cell.encoded().withUnsafeBytes { try body(key, $0) }
-            }
-            return
-        }
-        for source in rollupSources {
-            try RollupCells.each(
-                db, source.grain, from: source.from, to: source.to,
-                condition: RollupReader.idsIn("domain_id", domains), arguments: domains, body)
-        }
-    }
-
-    /// `column IN (?, ?, …)` for a list, or nil for an empty list.
-    static func inList(_ column: String, _ values: [String], collateNoCase: Bool = false) -> String? {
-        guard !values.isEmpty else { return nil }
-        let marks = Array(repeating: "?", count: values.count).joined(separator: ", ")
-        return "\(column)\(collateNoCase ? " COLLATE NOCASE" : "") IN (\(marks))"
+    package static func previousMonth(_ month: Int64) -> Int64 {
+        month % 100 == 1 ? (month / 100 - 1) * 100 + 12 : month - 1
     }
 }

@@ -1,109 +1,100 @@
-import CSQLiteTuning
-import Foundation
-import GRDB
-import Synchronization
+import TLSRPT
 
-/// Why the store could not do what was asked.
-public struct StoreError: Error, CustomStringConvertible, Sendable {
-    /// What went wrong, for the user.
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+/// The store as the commands, the HTTPS receiver and every input use it, whichever database is
+/// behind it: reports with their raw bytes and the copies received, rejected inputs, where
+/// remote inputs left off, and the rollups summaries are read from. A backend keeps its SQL to
+/// itself; what every backend shares (the content hash, the rollup changes of a batch, the
+/// digest's arithmetic) is in this module.
+public protocol ReportStore: AnyObject, Sendable {
+    /// Where the database is, for messages: a file path, or a URL without its password.
+    var location: String { get }
+
+    /// Writes `items` in one transaction, with their rollup changes (`rollups`, gathered as
+    /// they were queued; a copy found already stored has its share taken back) and, when given,
+    /// an input's `position`: all or nothing. Returns each item's outcome, in order, and the
+    /// counts. A report is stored once, however many writers offer it at once.
+    func commit(_ items: [StoreItem], rollups: RollupDelta, position: InputPosition?, receivedAt: Int64)
+        throws -> ([IngestOutcome], IngestTally)
+
+    /// Called before a bulk ingest's batches: whatever the backend does alongside them (SQLite
+    /// checkpoints its log on a thread of its own), stopped with the returned value; nil when
+    /// nothing.
+    func beginBulkWrite() -> (any BulkWrite)?
+
+    /// The position last recorded for `source`, if any.
+    func inputPosition(_ source: String) throws -> InputPosition?
+
+    /// Records `position` in its own transaction (`commit` records it with the reports it covers).
+    func recordInputPosition(_ position: InputPosition, at time: Int64) throws
+
+    /// Per-domain summaries for `filter`, ordered by domain, with at most `topHosts` failing MX
+    /// hosts each.
+    func summary(_ filter: ReportFilter, topHosts: Int) throws -> [DomainSummary]
+
+    /// The digest for `day`, optionally for some domains only; with `dkimPassOnly`, of the
+    /// DKIM-verified reports only.
+    func digest(day: Day, domains: [String], dkimPassOnly: Bool) throws -> Digest
+
+    /// Calls `row` for every row of `table` that `filter` selects, in a stable order.
+    func export(_ table: ExportTable, _ filter: ReportFilter, _ row: (ExportRow) throws -> Void) throws
+
+    /// The newest rejected inputs first, at most `limit`, received at or after `since`.
+    func rejectedInputs(limit: Int, since: Int64?) throws -> [RejectedInput]
+
+    /// The kept bytes of rejected input `id`; nil when there is no such input.
+    func rejectedBytes(id: Int64) throws -> [UInt8]?
+
+    /// How many rows each table holds.
+    func counts() throws -> StoreCounts
+
+    /// Every stored report's id, sorted.
+    func reportIDs() throws -> [String]
+
+    /// The stored bytes (uncompressed) of a report.
+    func rawReport(organizationName: String, reportID: String) throws -> [UInt8]?
+
+    /// Every copy received of a report, first one first.
+    func copiesReceived(organizationName: String, reportID: String) throws -> [ReceivedCopy]
+
+    /// Whether any copy of the report passed DKIM.
+    func isDKIMVerified(organizationName: String, reportID: String) throws -> Bool
+
+    /// Deletes reports of days before `cutoff`, and rejected inputs received before it.
+    func prune(before cutoff: Day) throws -> PruneResult
+
+    /// Rollup cells that differ from the reports they are made of (0 when the rollups are exact).
+    func rollupMismatches() throws -> Int
+
+    /// The database's own integrity check: empty when it is sound.
+    func fileCheck() throws -> [String]
 }
 
-/// The SQLite database of reports (GRDB over the system libsqlite3, WAL mode): one writer at a
-/// time, any number of readers alongside, so `summary` works while `serve` or `ingest` writes.
-public final class ReportStore: Sendable {
-    /// Path of the database file.
-    public let path: String
-    let pool: DatabasePool
-    /// `rollup_texts` ids already committed, so a batch looks up only texts it has not seen
-    /// (ids are never deleted or reused once committed).
-    let rollupTextIDs = Mutex<[String: Int64]>([:])
+/// What a backend does alongside a bulk ingest, until stopped.
+public protocol BulkWrite: Sendable {
+    /// Stops it (waits until it has).
+    func stop()
+}
 
-    /// Pages of write-ahead log after which a writer checkpoints it (32 MB; see `init`).
-    static let autocheckpointPages = 8192
+extension ReportStore {
+    /// `summary(_:topHosts:)` with the top five hosts.
+    public func summary(_ filter: ReportFilter) throws -> [DomainSummary] {
+        try summary(filter, topHosts: 5)
+    }
 
-    /// How long a writer waits for another writer (another `ingest`, `serve`) before giving up.
-    public static let busyTimeout: TimeInterval = 60
+    /// `digest(day:domains:dkimPassOnly:)` of every domain and report.
+    public func digest(day: Day, domains: [String] = []) throws -> Digest {
+        try digest(day: day, domains: domains, dkimPassOnly: false)
+    }
 
-    /// The database path the contract names: `--db PATH`, else `$TLSRPT_DB`, else `./tlsrpt.sqlite`.
-    public static func resolvePath(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> String
+    /// `rejectedInputs(limit:since:)` of any time, the newest 100 unless told.
+    public func rejectedInputs(limit: Int = 100) throws -> [RejectedInput] {
+        try rejectedInputs(limit: limit, since: nil)
+    }
+
+    /// `commit` without an input position.
+    public func commit(_ items: [StoreItem], rollups: RollupDelta, receivedAt: Int64) throws
+        -> ([IngestOutcome], IngestTally)
     {
-        if let flag, !flag.isEmpty { return flag }
-        if let env = environment["TLSRPT_DB"], !env.isEmpty { return env }
-        return "./tlsrpt.sqlite"
-    }
-
-    /// Opens (creating and migrating when needed) the database at `path`; `busyTimeout`
-    /// overrides how long a writer waits for another (default `$TLSRPT_BUSY_TIMEOUT`, else
-    /// `busyTimeout`).
-    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval? = nil) throws {
-        _ = Self.sqliteConfigured
-        self.path = path
-        var config = Configuration()
-        // TLSRPT_BUSY_TIMEOUT (seconds) overrides the wait for another writer.
-        let timeout = ProcessInfo.processInfo.environment["TLSRPT_BUSY_TIMEOUT"].flatMap(TimeInterval.init)
-        config.busyMode = .timeout(busyTimeout ?? timeout ?? Self.busyTimeout)
-        config.readonly = readOnly
-        config.foreignKeysEnabled = true
-        config.prepareDatabase { db in
-            // WAL with a full sync at each commit: a 200 or an ingest tally is only given for
-            // what is on disk. The batches make the sync cost per report small.
-            if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
-            // A 64 MB page cache: the identity index and the rollups take random inserts, and
-            // with SQLite's 2 MB default the writer spent a third of its time re-reading pages.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
-            // 16 KB pages for a new database (an existing one keeps its own): bulk ingest 10 %
-            // faster than with 4 KB (fewer page splits in the rollups' and indexes' B-trees;
-            // BENCHMARKS.md). Only takes effect before the first table is created.
-            try db.execute(sql: "PRAGMA page_size = 16384")
-            // Checkpoint the WAL every 32 MB rather than every 4 MB: a 1000-report batch is
-            // larger than 4 MB, so the default checkpointed (and fsynced the database) per batch.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.autocheckpointPages)")
-        }
-        if readOnly && !FileManager.default.fileExists(atPath: path) {
-            throw StoreError("no database at \(path) (run `tlsrpt ingest` first, or give --db)")
-        }
-        do {
-            pool = try DatabasePool(path: path, configuration: config)
-            if !readOnly {
-                // Two processes opening a new database at once both see it unmigrated; the
-                // loser's migration fails on the winner's tables. It then sees them as applied.
-                var attempt = 0
-                while true {
-                    do {
-                        try StoreSchema.migrator.migrate(pool)
-                        break
-                    } catch let error as DatabaseError where attempt < 5 {
-                        attempt += 1
-                        _ = error
-                        usleep(50_000)
-                    }
-                }
-            }
-        } catch let error as DatabaseError {
-            throw StoreError("cannot open database \(path): \(error.message ?? error.description)")
-        }
-    }
-
-    /// SQLite set up once per process, before its first connection: multi-thread mode and no
-    /// memory statistics. Each cost a mutex lock and unlock per call or allocation — 5 % of the
-    /// writer's time in a bulk ingest. GRDB never uses one connection from two threads at once,
-    /// which is all multi-thread mode asks. Ignored if SQLite is already in use.
-    static let sqliteConfigured: Bool = tlsrpt_sqlite_configure() == 0
-
-    /// Reads with a snapshot of the database (does not block or wait for writers).
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
-    }
-
-    /// Writes in one transaction.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.write(body)
+        try commit(items, rollups: rollups, position: nil, receivedAt: receivedAt)
     }
 }

@@ -61,14 +61,14 @@ public struct StoreItem: Sendable {
     /// The copy's DKIM verdict as stored.
     public var dkim: StoredVerdict
     /// The SHA-256 of the report's normalized content (`contentHash`).
-    var hash: [UInt8] = []
+    package var hash: [UInt8] = []
     /// The report's bytes as kept: gzip.
-    var gzip: [UInt8] = []
-    var begin = ""
-    var end = ""
-    var day = ""
+    package var gzip: [UInt8] = []
+    package var begin = ""
+    package var end = ""
+    package var day = ""
     /// Per policy: policy strings, MX patterns and TLSA records as JSON arrays.
-    var policyLists: [(strings: String, mx: String, tlsa: String)] = []
+    package var policyLists: [(strings: String, mx: String, tlsa: String)] = []
 
     /// A report copy: `bytes` as received (gzip is kept as it is, anything else gzipped).
     public static func report(

@@ -1,5 +1,5 @@
 /// A key of a few small integers that can hash itself cheaply (`SumTable`).
-protocol PackedKey: Equatable, Sendable {
+package protocol PackedKey: Equatable, Sendable {
     /// 64 well-mixed bits of the key.
     var hashBits: UInt64 { get }
 }
@@ -7,7 +7,7 @@ protocol PackedKey: Equatable, Sendable {
 /// Folds `word` into the hash `h` (SplitMix64's finalizer over their sum; zero words still
 /// change the hash, which a bare multiply would not).
 @inline(__always)
-func mixHash(_ h: UInt64, _ word: UInt64) -> UInt64 {
+package func mixHash(_ h: UInt64, _ word: UInt64) -> UInt64 {
     var z = h &+ word &+ 0x9E37_79B9_7F4A_7C15
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
@@ -20,18 +20,18 @@ func mixHash(_ h: UInt64, _ word: UInt64) -> UInt64 {
 /// the cost of gathering them (BENCHMARKS.md). A key and its value share a slot: a batch's
 /// tables are megabytes, so each change is a cache miss, and with keys and values in two
 /// arrays it was two.
-struct SumTable<Key: PackedKey, Value: Sendable>: Sendable {
+package struct SumTable<Key: PackedKey, Value: Sendable>: Sendable {
     private struct Slot: Sendable {
-        var key: Key?
-        var value: Value
+        package var key: Key?
+        package var value: Value
     }
     private var slots: [Slot]
     private let empty: Value
     /// Keys held.
-    private(set) var count = 0
+    package private(set) var count = 0
 
     /// An empty table; `zero` is the value a key starts from.
-    init(zero: Value, capacity: Int = 64) {
+    package init(zero: Value, capacity: Int = 64) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = Array(repeating: Slot(key: nil, value: zero), count: size)
@@ -40,7 +40,7 @@ struct SumTable<Key: PackedKey, Value: Sendable>: Sendable {
 
     /// Changes the value of `key` (starting from the zero value when new) with `change`.
     @inline(__always)
-    mutating func update(_ key: Key, _ change: (inout Value) -> Void) {
+    package mutating func update(_ key: Key, _ change: (inout Value) -> Void) {
         if (count + 1) * 2 > slots.count { grow() }
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: key.hashBits) & mask
@@ -57,7 +57,7 @@ struct SumTable<Key: PackedKey, Value: Sendable>: Sendable {
     }
 
     /// The value of `key`, if it is held.
-    func value(_ key: Key) -> Value? {
+    package func value(_ key: Key) -> Value? {
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: key.hashBits) & mask
         while let k = slots[i].key {
@@ -68,7 +68,7 @@ struct SumTable<Key: PackedKey, Value: Sendable>: Sendable {
     }
 
     /// Every key and its value, in no particular order.
-    func forEach(_ body: (Key, Value) throws -> Void) rethrows {
+    package func forEach(_ body: (Key, Value) throws -> Void) rethrows {
         for slot in slots {
             if let k = slot.key { try body(k, slot.value) }
         }

@@ -4,6 +4,7 @@ import TLSRPT
 import TLSRPTMail
 import TLSRPTRender
 import TLSRPTStore
+import TLSRPTStoreSQLite
 
 extension Day: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
@@ -14,12 +15,12 @@ struct DatabaseOption: ParsableArguments {
     @Option(name: .long, help: "SQLite database (default: $TLSRPT_DB, else ./tlsrpt.sqlite).")
     var db: String?
 
-    var path: String { ReportStore.resolvePath(flag: db) }
+    var path: String { StoreLocation.resolve(flag: db) }
 
     /// Opens the store for writing (creating it).
-    func openForWriting() throws -> ReportStore {
+    func openForWriting() throws -> any ReportStore {
         do {
-            return try ReportStore(path: path)
+            return try SQLiteStore(path: path)
         } catch {
             printError("tlsrpt: \(error)")
             throw ExitStatus.failure
@@ -41,7 +42,7 @@ struct DatabaseOption: ParsableArguments {
     }
 
     /// Opens an existing store for reading.
-    func openForReading() throws -> ReportStore {
+    func openForReading() throws -> any ReportStore {
         guard FileManager.default.fileExists(atPath: path) else {
             printError("tlsrpt: no database at \(path) (run `tlsrpt ingest` first, or give --db)")
             throw ExitStatus.failure

@@ -59,7 +59,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let store = try database.openForReading()
         let sink = try output.sink()
-        try database.query {
+        _ = try database.query {
             try ExportRenderer.write(
                 store: store, table: table, filter: filters.filter, format: format, layout: layout, to: sink)
         }
@@ -144,7 +144,7 @@ struct RejectedCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(data))
             return
         }
-        let list = try database.query { try store.rejectedInputs(limit: limit) }
+        let list = try database.query { try store.rejectedInputs(limit: limit, since: nil) }
         if format == .json {
             let w = JSONWriter(pretty: true)
             w.array(list) { r in

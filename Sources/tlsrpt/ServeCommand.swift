@@ -133,7 +133,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.run { channel in
             let port = channel.localAddress?.port ?? configuration.port
             // Written straight to the descriptor so scripts (and tests) see it at once.
-            var line = "tlsrpt: listening on \(scheme)://\(configuration.host):\(port) (database \(store.path))\n"
+            var line = "tlsrpt: listening on \(scheme)://\(configuration.host):\(port) (database \(store.location))\n"
             line.withUTF8 { p in _ = write(1, p.baseAddress, p.count) }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -95,8 +96,8 @@ struct FetchTests {
             first.stdout.hasPrefix("fetch: " + ingestStored.dropFirst("ingest: ".count) + ","),
             "\(first.stdout) vs \(ingest.stdout)")
         #expect(try summaryJSON(db) == summaryJSON(reference))
-        #expect(try ReportStore(path: db).rollupMismatches() == 0)
-        #expect(try ReportStore(path: db).counts().reports == ReportStore(path: reference).counts().reports)
+        #expect(try SQLiteStore(path: db).rollupMismatches() == 0)
+        #expect(try SQLiteStore(path: db).counts().reports == SQLiteStore(path: reference).counts().reports)
 
         // Nothing new: nothing fetched, the messages untouched (not even \Seen).
         let second = try CLI.run(["fetch", server.url(), "--password-file", pw, "--ca-file", server.caFile, "--db", db])

@@ -1,5 +1,6 @@
 import Foundation
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -13,8 +14,8 @@ final class Background: @unchecked Sendable {
         let dir = try TestPaths.temporaryDirectory("bg")
         out = dir.appendingPathComponent("out")
         err = dir.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: try CLI.path)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -45,7 +46,7 @@ final class Background: @unchecked Sendable {
 
 /// Reports in the database at `path` (0 while it does not exist yet).
 func reportCount(_ path: String) -> Int {
-    guard FileManager.default.fileExists(atPath: path), let store = try? ReportStore(path: path) else { return 0 }
+    guard FileManager.default.fileExists(atPath: path), let store = try? SQLiteStore(path: path) else { return 0 }
     return (try? store.counts().reports) ?? 0
 }
 

@@ -3,6 +3,7 @@ import TLSRPT
 import TLSRPTMail
 import TLSRPTServer
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
     func itemsArrivingDuringACommitShareTheNext() async throws {
         let dir = try TestPaths.temporaryDirectory("group")
         let path = dir.appendingPathComponent("t.sqlite").path
-        let store = try ReportStore(path: path)
+        let store = try SQLiteStore(path: path)
         let committer = GroupCommitter(store: store)
         // Another process holds the write lock for 1.5 s.
         let locker = try TestTools.holdWriteLock(path, seconds: 1.5)

@@ -1,6 +1,7 @@
 import Foundation
 import TLSRPT
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -49,7 +50,7 @@ import Testing
         #expect(peak > 0 && peak <= 300, "server peak RSS \(peak) MB")
         #expect(try server.get("/healthz").0 == 200)
         #expect(server.stop() == 0)
-        let store = try ReportStore(path: server.database)
+        let store = try SQLiteStore(path: server.database)
         #expect(try store.reportIDs() == validIDs)
         let records = try store.rejectedInputs(limit: 100).reversed()
         #expect(records.count == bodies.count)
@@ -106,7 +107,7 @@ import Testing
         #expect(acknowledged.count >= 40)
         // The store opens cleanly after the crash (WAL recovery) and holds every report that
         // was answered 200.
-        let store = try ReportStore(path: server.database)
+        let store = try SQLiteStore(path: server.database)
         let stored = Set(try store.reportIDs())
         #expect(
             acknowledged.isSubset(of: stored), "\(acknowledged.subtracting(stored).count) acknowledged reports lost")
@@ -146,7 +147,7 @@ import Testing
         #expect(load.statuses == [200: 240], "\(load.statuses)")
         #expect(server.stop() == 0)
         #expect(!server.log.contains("locked"))
-        let store = try ReportStore(path: server.database)
+        let store = try SQLiteStore(path: server.database)
         let stored = Set(try store.reportIDs())
         #expect(stored.count == 1740)
         #expect(ingestIDs.isSubset(of: stored))

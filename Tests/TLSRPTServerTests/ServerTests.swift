@@ -1,6 +1,7 @@
 import Foundation
 import TLSRPT
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -84,7 +85,7 @@ import Testing
         #expect(metrics.1.contains(#"tlsrpt_ingest_duration_seconds_bucket{le="0.001"}"#))
         #expect(server.stop() == 0)
         // Rejected bodies are recorded like rejected files.
-        let store = try ReportStore(path: server.database)
+        let store = try SQLiteStore(path: server.database)
         let rejected = try store.rejectedInputs()
         #expect(rejected.count == 5)
         #expect(rejected.allSatisfy { $0.channel == "https" && $0.source == "https from 127.0.0.1" })
@@ -200,7 +201,7 @@ import Testing
         #expect(Self.metric(metrics, "tlsrpt_store_committed_items_total") == count)
         #expect(commits >= 1 && commits <= count, "\(commits) commits for \(count) requests")
         server.stop()
-        let store = try ReportStore(path: server.database)
+        let store = try SQLiteStore(path: server.database)
         let counts = try store.counts()
         #expect(counts.reports == 40)
         #expect(counts.duplicates == 20)
@@ -234,7 +235,7 @@ import Testing
         group.wait()
         #expect(exit == 0)
         #expect(acknowledged.count > 10)
-        let store = try ReportStore(path: server.database)
+        let store = try SQLiteStore(path: server.database)
         let stored = try store.counts().reports
         // Every report answered 200 is in the database (a request cut off by the shutdown may
         // have been stored without its answer arriving, never the reverse).
@@ -257,7 +258,7 @@ import Testing
         let e = try RealSender.run(["--seed", "42", "-u", server.url()], environment: ["HTTP_SCRIPT": script])
         server.stop()
         #expect(e.posts > 0)
-        let store = try ReportStore(path: server.database)
+        let store = try SQLiteStore(path: server.database)
         let counts = try store.counts()
         #expect(counts.reports == e.posted.count)
         #expect(counts.reports + counts.duplicates == e.posts)

@@ -1,6 +1,7 @@
 import Foundation
 import TLSRPT
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -134,7 +135,7 @@ import Testing
         // 0 until the database exists and is migrated (the ingest may be creating it).
         func reports(_ db: String) -> Int {
             guard FileManager.default.fileExists(atPath: db) else { return 0 }
-            return (try? ReportStore(path: db, readOnly: true).counts().reports) ?? 0
+            return (try? SQLiteStore(path: db, readOnly: true).counts().reports) ?? 0
         }
         let mails = ["p1", "p2"].map {
             MailBuilder.message(parts: [MailBuilder.part(MailBuilder.reportJSON(id: $0), .gzipBase64)])
@@ -271,8 +272,8 @@ import Testing
             stored += Int(r?.stdout.split(separator: " ").dropFirst().first ?? "") ?? -1000
         }
         #expect(stored == identities.count)
-        #expect(try ReportStore(path: db).counts().reports == identities.count)
-        #expect(try ReportStore(path: db).rollupMismatches() == 0)
+        #expect(try SQLiteStore(path: db).counts().reports == identities.count)
+        #expect(try SQLiteStore(path: db).rollupMismatches() == 0)
     }
 
     @Test func pruneCommand() throws {

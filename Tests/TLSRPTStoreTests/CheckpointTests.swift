@@ -7,6 +7,7 @@ import TLSRPTTestSupport
 import Testing
 
 @testable import TLSRPTStore
+@testable import TLSRPTStoreSQLite
 
 /// A pipelined ingest checkpoints the write-ahead log on a thread of its own: the database file
 /// fills while the writer goes on, and the writer's automatic checkpoint is back to normal after.
@@ -15,7 +16,7 @@ import Testing
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
 
-    func ingest(pipelined: Bool) throws -> (main: Int, wal: Int, store: ReportStore) {
+    func ingest(pipelined: Bool) throws -> (main: Int, wal: Int, store: SQLiteStore) {
         let store = try freshStore()
         let session = IngestSession(store: store, batchSize: 100, pipelined: pipelined)
         var g = SeededGenerator(seed: 42)
@@ -43,7 +44,7 @@ import Testing
         let autocheckpoint = try piped.store.pool.writeWithoutTransaction { db in
             try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")
         }
-        #expect(autocheckpoint == ReportStore.autocheckpointPages)
+        #expect(autocheckpoint == SQLiteStore.autocheckpointPages)
         #expect(try piped.store.rollupMismatches() == 0)
         #expect(try piped.store.reportIDs().count == 1000)
     }
@@ -61,6 +62,6 @@ import Testing
         let autocheckpoint = try store.pool.writeWithoutTransaction { db in
             try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")
         }
-        #expect(autocheckpoint == ReportStore.autocheckpointPages)
+        #expect(autocheckpoint == SQLiteStore.autocheckpointPages)
     }
 }

@@ -4,6 +4,7 @@ import TLSRPTTestSupport
 import Testing
 
 @testable import TLSRPTStore
+@testable import TLSRPTStoreSQLite
 
 /// The content hash decides whether a second copy of a report is a duplicate or a conflict, so
 /// it must not change between versions: databases keep the hashes of their first copies.

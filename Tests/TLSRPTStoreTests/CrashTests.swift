@@ -1,6 +1,7 @@
 import Foundation
 import TLSRPT
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -40,7 +41,7 @@ import Testing
         try process.run()
         let deadline = Date().addingTimeInterval(120)
         while process.isRunning && Date() < deadline {
-            if FileManager.default.fileExists(atPath: db), let n = try? ReportStore(path: db).counts().reports,
+            if FileManager.default.fileExists(atPath: db), let n = try? SQLiteStore(path: db).counts().reports,
                 n >= after
             {
                 break
@@ -62,7 +63,7 @@ import Testing
         let clean = dbDir.appendingPathComponent("clean.sqlite").path
         let cleanRun = try CLI.run(["ingest", "--db", clean, "--quiet", input])
         #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
-        let cleanStore = try ReportStore(path: clean)
+        let cleanStore = try SQLiteStore(path: clean)
         let want = try cleanStore.counts()
         #expect(want.reports == total + mails)
 
@@ -71,7 +72,7 @@ import Testing
         var kills = 0
         for after in [1, 1500] where try ingestAndKill(crashed, input, after: after) { kills += 1 }
         #expect(kills >= 1, "ingest finished before it could be killed")
-        let partial = try ReportStore(path: crashed).counts().reports
+        let partial = try SQLiteStore(path: crashed).counts().reports
         #expect(partial > 0 && partial < total + mails, "\(partial) reports after the kills")
         let rerun = try CLI.run(["ingest", "--db", crashed, "--quiet", input])
         #expect(rerun.status == 0, "\(rerun.stderr)")
@@ -80,7 +81,7 @@ import Testing
                 == "ingest: \(total + mails - partial) stored, \(partial) duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n"
         )
 
-        let got = try ReportStore(path: crashed)
+        let got = try SQLiteStore(path: crashed)
         let have = try got.counts()
         #expect(have.reports == want.reports)
         #expect(have.policies == want.policies)

@@ -3,18 +3,19 @@ import TLSRPT
 import TLSRPTIngest
 import TLSRPTMail
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
 /// A fresh store in a temporary directory.
-func freshStore() throws -> ReportStore {
+func freshStore() throws -> SQLiteStore {
     let dir = try TestPaths.temporaryDirectory("store")
-    return try ReportStore(path: dir.appendingPathComponent("t.sqlite").path)
+    return try SQLiteStore(path: dir.appendingPathComponent("t.sqlite").path)
 }
 
 /// Ingests `paths` into `store`, returning the tally.
 @discardableResult
-func ingest(_ store: ReportStore, _ paths: [String], batchSize: Int = 7) throws -> IngestTally {
+func ingest(_ store: SQLiteStore, _ paths: [String], batchSize: Int = 7) throws -> IngestTally {
     let session = IngestSession(store: store, batchSize: batchSize)
     try ReportExtractor().extract(paths) { try session.add($0) }
     try session.flush()
@@ -23,7 +24,7 @@ func ingest(_ store: ReportStore, _ paths: [String], batchSize: Int = 7) throws 
 
 /// Ingests reports made in memory (as JSON files would arrive).
 @discardableResult
-func ingest(_ store: ReportStore, reports: [Report], batchSize: Int = 50) throws -> IngestTally {
+func ingest(_ store: SQLiteStore, reports: [Report], batchSize: Int = 50) throws -> IngestTally {
     let session = IngestSession(store: store, batchSize: batchSize)
     for (i, r) in reports.enumerated() {
         let json = Array(ReportEncoder(pretty: false).encode(r).utf8)

@@ -1,6 +1,7 @@
 import Foundation
 import TLSRPT
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -50,7 +51,7 @@ import Testing
             #expect(line?.contains(input.reason) == true, "\(input.name): \(line ?? "no line")")
         }
         #expect(lines.count == refused.count, "\(out.stderr)")
-        let store = try ReportStore(path: db)
+        let store = try SQLiteStore(path: db)
         #expect(try store.reportIDs() == validIDs)
         let records = try store.rejectedInputs(limit: 1000).reversed()
         #expect(records.map(\.kind) == refused.map(\.kind))
@@ -95,7 +96,7 @@ import Testing
         #expect(out.status == 1)
         #expect(out.stderr.contains("rejected -: decompresses to more than the 20 MB cap"))
         #expect(peak > 0 && peak <= Self.peakLimitMB, "peak RSS \(peak) MB")
-        #expect(try ReportStore(path: db).counts().rejectedInputs == 1)
+        #expect(try SQLiteStore(path: db).counts().rejectedInputs == 1)
     }
 
     /// A valid 60 MB report is stored in bounded memory once the cap allows it.
@@ -109,7 +110,7 @@ import Testing
             try CLI.path, ["ingest", "--db", db, "--max-report-bytes", "64000000", path], timeout: 300)
         #expect(out.status == 0, "\(out.stderr)")
         #expect(peak > 0 && peak <= Self.peakLimitMB, "peak RSS \(peak) MB")
-        let store = try ReportStore(path: db)
+        let store = try SQLiteStore(path: db)
         #expect(try store.counts().failureDetails == details)
         let summary = try store.summary(ReportFilter())
         #expect(summary.map(\.failedSessionCount) == [Int64(details)])
@@ -166,7 +167,7 @@ extension HostileInputTests {
             out.stdout
                 == "ingest: \(accepted) stored, 0 duplicate(s), 0 conflict(s), \(variants.count - accepted) rejected, 0 message(s) without a report\n"
         )
-        let records = try ReportStore(path: db).rejectedInputs(limit: 1000).reversed()
+        let records = try SQLiteStore(path: db).rejectedInputs(limit: 1000).reversed()
         #expect(records.map(\.jsonPath) == variants.filter { !$0.accepted }.map(\.path))
     }
 }
@@ -245,7 +246,7 @@ extension HostileInputTests {
         let ingest = try CLI.run(["ingest", "--db", db, dir.path])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(ingest.stdout.hasPrefix("ingest: 3 stored"))
-        let store = try ReportStore(path: db)
+        let store = try SQLiteStore(path: db)
         for filter in [ReportFilter(), ReportFilter(since: Day("2026-11-01"), until: Day("2026-11-01"))] {
             let s = try store.summary(filter)
             #expect(s.count == 1)

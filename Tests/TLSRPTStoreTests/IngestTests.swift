@@ -3,6 +3,7 @@ import TLSRPT
 import TLSRPTIngest
 import TLSRPTMail
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -182,9 +183,9 @@ import Testing
     @Test func readersWorkWhileAWriterHoldsATransaction() throws {
         let dir = try TestPaths.temporaryDirectory("store")
         let path = dir.appendingPathComponent("t.sqlite").path
-        let writer = try ReportStore(path: path)
+        let writer = try SQLiteStore(path: path)
         try ingest(writer, [Self.samples])
-        let reader = try ReportStore(path: path)
+        let reader = try SQLiteStore(path: path)
         var g = SeededGenerator(seed: 5)
         let reports = (0..<3000).map { RandomReports.report(&g, index: $0) }
         let unique = Set(reports.map(\.identity)).count

@@ -7,13 +7,14 @@ import Testing
 
 @testable import TLSRPTIngest
 @testable import TLSRPTStore
+@testable import TLSRPTStoreSQLite
 
 /// `IngestSession.ingest(_:with:)` (payloads decoded on several threads, as `tlsrpt ingest`
 /// does) stores exactly what the one-thread walk stores, in the same order: reports, receipts
 /// with their outcomes, rejected inputs, tally — across many read-ahead windows.
 @Suite struct ParallelIngestTests {
     /// Every row of the tables that record order and outcome, as text.
-    func contents(_ store: ReportStore) throws -> [String] {
+    func contents(_ store: SQLiteStore) throws -> [String] {
         try store.read { db in
             try String.fetchAll(
                 db,

@@ -2,6 +2,7 @@ import Foundation
 import TLSRPT
 import TLSRPTMail
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -33,7 +34,7 @@ import Testing
         let cli = try CLI.run(["ingest", "--quiet", "--db", cliDB, corpus.path])
         #expect(cli.status == 0, "\(cli.stderr)")
         #expect(cli.stdout.hasPrefix("ingest: 28 stored, "))
-        let parallel = try ReportStore(path: cliDB)
+        let parallel = try SQLiteStore(path: cliDB)
         #expect(try parallel.reportIDs() == store.reportIDs())
         #expect(try parallel.summary(ReportFilter()) == store.summary(ReportFilter()))
         #expect(try parallel.rollupMismatches() == 0)

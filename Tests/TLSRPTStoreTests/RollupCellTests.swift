@@ -3,6 +3,7 @@ import TLSRPTTestSupport
 import Testing
 
 @testable import TLSRPTStore
+@testable import TLSRPTStoreSQLite
 
 /// The stored form of a rollup cell: what is encoded decodes to the same counts, entries added
 /// to a stored cell sum per key, sums saturate, and damaged bytes are refused, never misread.
@@ -110,7 +111,7 @@ import Testing
 
         let dir = try TestPaths.temporaryDirectory("rollup-cell")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try ReportStore(path: dir.appendingPathComponent("t.sqlite").path)
+        let store = try SQLiteStore(path: dir.appendingPathComponent("t.sqlite").path)
         let key = RollupCells.Key(period: 20_261_124, domain: 77)
         let stored = try store.write { db -> [UInt8] in
             try db.execute(

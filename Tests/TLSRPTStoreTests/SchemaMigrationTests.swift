@@ -5,6 +5,7 @@ import TLSRPTTestSupport
 import Testing
 
 @testable import TLSRPTStore
+@testable import TLSRPTStoreSQLite
 
 /// A database written by schema v1 (rollups keyed by texts) is migrated to v2 (keyed by
 /// `rollup_texts` ids, integer periods) when opened, with every rollup row carried over.
@@ -68,7 +69,7 @@ import Testing
     }
 
     /// Every copy received, as text.
-    static func copies(_ store: ReportStore) throws -> [String] {
+    static func copies(_ store: SQLiteStore) throws -> [String] {
         try store.read { db in
             try String.fetchAll(
                 db,
@@ -120,7 +121,7 @@ import Testing
         #expect(!hasTexts)
         try v1.close()
 
-        let migrated = try ReportStore(path: path)
+        let migrated = try SQLiteStore(path: path)
         #expect(try migrated.rollupMismatches() == 0)
         #expect(try Self.copies(migrated) == copiesBefore)
         #expect(try migrated.counts() == countsBefore)

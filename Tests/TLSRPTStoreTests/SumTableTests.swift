@@ -3,6 +3,7 @@ import TLSRPTTestSupport
 import Testing
 
 @_spi(Benchmarks) @testable import TLSRPTStore
+@testable import TLSRPTStoreSQLite
 
 /// `SumTable` (the rollup changes' hash table) adds up exactly what a `Dictionary` does,
 /// through growth, for keys that differ in one field only and keys with zero fields (the

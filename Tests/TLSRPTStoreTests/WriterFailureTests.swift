@@ -3,6 +3,7 @@ import TLSRPT
 import TLSRPTIngest
 import TLSRPTMail
 import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
                 provenance: Provenance(origin: "r\(i).json"),
                 bytes: Array(ReportEncoder(pretty: false).encode(RandomReports.report(&g, index: i)).utf8))
         }
-        func ingestAll(_ store: ReportStore) throws -> IngestTally {
+        func ingestAll(_ store: SQLiteStore) throws -> IngestTally {
             let session = IngestSession(store: store, batchSize: 100, pipelined: true)
             for payload in payloads {
                 try ReportExtractor().decode(payload) { try session.add($0) }
@@ -29,7 +30,7 @@ import Testing
             return session.tally
         }
 
-        let store = try ReportStore(path: path, busyTimeout: 0.2)
+        let store = try SQLiteStore(path: path, busyTimeout: 0.2)
         // Another process takes the write lock and keeps it for 4 s.
         let holder = try TestTools.holdWriteLock(path, seconds: 4)
 

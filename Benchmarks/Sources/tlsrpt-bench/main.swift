@@ -4,6 +4,7 @@ import TLSRPT
 @_spi(Benchmarks) import TLSRPTIngest
 import TLSRPTMail
 @_spi(Benchmarks) import TLSRPTStore
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import _CryptoExtras
 
@@ -380,7 +381,7 @@ if cases.contains("make-big-db") {
     let days = Int(argument("--days") ?? "365")!
     let details = Int(argument("--details") ?? "27")!
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-    let store = try! ReportStore(path: path)
+    let store = try! SQLiteStore(path: path)
     let session = IngestSession(store: store, batchSize: 2000)
     let first = Day("2025-11-01")!
     let types = ResultType.registered
@@ -418,7 +419,7 @@ if cases.contains("make-big-db") {
 
 if cases.contains("summary") {
     let path = argument("--db") ?? "/tmp/tlsrpt-bench-big.sqlite"
-    let store = try! ReportStore(path: path)
+    let store = try! SQLiteStore(path: path)
     let counts = try! store.counts()
     print("database: \(counts.reports) reports, \(counts.failureDetails) failure rows")
     for (label, filter) in [

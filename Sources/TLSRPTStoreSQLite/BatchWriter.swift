@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import TLSRPT
+import TLSRPTStore
 
-extension ReportStore {
+extension SQLiteStore {
     /// Largest part of a rejected input's bytes that is kept.
     public static let rejectedBytesCap = 1_000_000
 
@@ -10,7 +11,7 @@ extension ReportStore {
     /// they were queued; a copy found already stored has its share taken back) and, when given,
     /// an input's `position`: all or nothing. Returns each item's outcome, in order, and the
     /// counts.
-    public func commit(_ items: [StoreItem], rollups: RollupDelta, position: InputPosition? = nil, receivedAt: Int64)
+    public func commit(_ items: [StoreItem], rollups: RollupDelta, position: InputPosition?, receivedAt: Int64)
         throws -> ([IngestOutcome], IngestTally)
     {
         let known = rollupTextIDs.withLock { $0 }
@@ -20,7 +21,7 @@ extension ReportStore {
             outcomes.reserveCapacity(items.count)
             for item in items { outcomes.append(try writer.write(item)) }
             let newIDs = try writer.applyRollups(known: known)
-            if let position { try ReportStore.record(position, db, at: receivedAt) }
+            if let position { try SQLiteStore.record(position, db, at: receivedAt) }
             return (outcomes, writer.tally, newIDs)
         }
         if !newIDs.isEmpty { rollupTextIDs.withLock { $0.merge(newIDs) { a, _ in a } } }
@@ -88,7 +89,7 @@ struct BatchWriter {
             tally.rejected += 1
             // A report refused for its DKIM verdict keeps its whole mail (at most the mail cap),
             // so that it can be ingested again; other rejected bytes are kept up to the cap.
-            let cap = error.kind == .dkim ? Int.max : ReportStore.rejectedBytesCap
+            let cap = error.kind == .dkim ? Int.max : SQLiteStore.rejectedBytesCap
             let kept = bytes.map { Array($0.prefix(cap)) }
             try db.cachedStatement(
                 sql: """
@@ -238,15 +239,4 @@ struct BatchWriter {
         }
         return added
     }
-}
-
-/// A list as a compact JSON array of strings (how list columns are stored).
-func jsonArray(_ items: [String]) -> String {
-    if items.isEmpty { return "[]" }
-    var out = "["
-    for (i, item) in items.enumerated() {
-        if i > 0 { out += "," }
-        out += JSONWriter.quoted(item)
-    }
-    return out + "]"
 }

@@ -1,4 +1,5 @@
 import GRDB
+import TLSRPTStore
 
 /// The SQLite schema, as versioned migrations (GRDB's `DatabaseMigrator`). Documented in
 /// `schemas/sqlite-schema.md`; a new version appends a migration, never edits an old one.

@@ -1,5 +1,6 @@
 import GRDB
 import TLSRPT
+import TLSRPTStore
 
 /// A report stored without the domain of a no-policy-found policy (Postfix with sys4's
 /// tlsrpt-reporter omits `policy-domain` there, RFC 8460 §4.4 leaves it out for that type, and

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import TLSRPTStore
 
 /// Reading and writing the rollup tables, whose rows are `RollupCell`s: one per grain, period
 /// and policy domain (`rollup_day`, `rollup_month`, `rollup_total`).

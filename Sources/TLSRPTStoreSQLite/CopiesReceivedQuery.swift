@@ -1,25 +1,7 @@
 import GRDB
+import TLSRPTStore
 
-/// One copy of a stored report as it was received: the first (stored) and every later one
-/// (duplicate, conflict), with the DKIM verdict on its mail (`StoreSchema.v4`).
-public struct ReceivedCopy: Sendable, Equatable {
-    /// Where the bytes came from (file, message, part).
-    public var source: String
-    /// `file`, `mail` or `https`.
-    public var channel: String
-    /// `stored`, `duplicate` or `conflict`.
-    public var outcome: String
-    /// `pass`, `fail`, `none`, `temperror`, `n/a`; nil when not checked.
-    public var dkim: String?
-    /// A pass's signing domain (d=).
-    public var dkimDomain: String?
-    /// A pass's selector (s=).
-    public var dkimSelector: String?
-    /// Why a copy failed, or could not be checked.
-    public var dkimReason: String?
-}
-
-extension ReportStore {
+extension SQLiteStore {
     /// Every copy received of the reports with this organization and report-id (each report's
     /// first copy, then the later ones in the order received), for audits, tests and the report pages.
     public func copiesReceived(organizationName: String, reportID: String) throws -> [ReceivedCopy] {

@@ -114,18 +114,6 @@ extension RollupCell.Counts {
     }
 }
 
-extension Int64 {
-    /// `self + other`, held at the largest or smallest value instead of overflowing (a
-    /// report may claim 2^63 - 1 sessions; two of them must not stop an ingest or a summary).
-    func saturatingAdd(_ other: Int64) -> Int64 {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? (other > 0 ? .max : .min) : sum
-    }
-
-    /// Adds `other`, saturating (`saturatingAdd`).
-    mutating func saturate(adding other: Int64) { self = saturatingAdd(other) }
-}
-
 /// Zigzag LEB128 integers (small magnitudes take one byte, negatives too).
 enum Varint {
     static func append(_ value: Int64, to out: inout [UInt8]) {

@@ -1,42 +1,11 @@
 import Foundation
 import GRDB
 import TLSRPT
+import TLSRPTStore
 
-/// A rejected input as recorded.
-public struct RejectedInput: Sendable, Equatable {
-    public var id: Int64
-    /// Unix seconds.
-    public var receivedAt: Int64
-    public var source: String
-    public var channel: String
-    /// `ReportError.Kind` raw value.
-    public var kind: String
-    public var jsonPath: String
-    public var reason: String
-    public var byteCount: Int
-}
-
-/// What `prune` removed.
-public struct PruneResult: Sendable, Equatable {
-    public var reports: Int
-    public var rejectedInputs: Int
-}
-
-/// Counts of what the store holds.
-public struct StoreCounts: Sendable, Equatable {
-    public var reports: Int
-    public var policies: Int
-    public var failureDetails: Int
-    /// Every copy received: the first of each report and the later ones (`copies_received`).
-    public var receipts: Int
-    public var duplicates: Int
-    public var conflicts: Int
-    public var rejectedInputs: Int
-}
-
-extension ReportStore {
+extension SQLiteStore {
     /// Rejected inputs, newest first.
-    public func rejectedInputs(limit: Int = 100, since: Int64? = nil) throws -> [RejectedInput] {
+    public func rejectedInputs(limit: Int, since: Int64?) throws -> [RejectedInput] {
         try read { db in
             try Row.fetchAll(
                 db,

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Synchronization
+import TLSRPTStore
 
 /// Copies the write-ahead log into the database file on a thread of its own while a bulk ingest
 /// writes, so the writer — the slower side of the pipeline — no longer stops for checkpoints
@@ -11,20 +12,20 @@ import Synchronization
 /// not read by an older snapshot). While it runs, the writer's own automatic checkpoint is
 /// raised to 256 MB, a backstop that keeps the log bounded if this thread falls behind; it is
 /// put back when the thread stops. Durability is unchanged: every commit is synced to the log.
-public final class BackgroundCheckpointer: Sendable {
+final class BackgroundCheckpointer: BulkWrite {
     private let stopRequested = Mutex(false)
     /// Signalled by `stop`: wakes the thread from its wait between checkpoints at once (a plain
     /// sleep kept the end of every ingest waiting up to a whole interval for it).
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
-    private let store: ReportStore
+    private let store: SQLiteStore
 
     /// Pages of log after which the writer checkpoints by itself while this runs (256 MB).
     static let backstopPages = 65_536
 
     /// Starts checkpointing `store` every `interval` seconds; nil when a connection of its own
     /// cannot be opened (the writer then checkpoints as usual).
-    public init?(store: ReportStore, interval: TimeInterval = 0.02) {
+    init?(store: SQLiteStore, interval: TimeInterval = 0.02) {
         var config = Configuration()
         config.busyMode = .timeout(1)
         guard let connection = try? DatabaseQueue(path: store.path, configuration: config),
@@ -51,7 +52,7 @@ public final class BackgroundCheckpointer: Sendable {
         wake.signal()
         finished.wait()
         _ = try? store.pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(ReportStore.autocheckpointPages)")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(SQLiteStore.autocheckpointPages)")
         }
     }
 }

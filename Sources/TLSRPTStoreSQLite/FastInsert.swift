@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import TLSRPTStore
 
 /// Binds and steps a prepared INSERT with SQLite's C API directly. GRDB's
 /// `execute(arguments:)` boxes every argument as an existential; on the ingest hot path
@@ -69,3 +70,5 @@ struct FastInsert {
         }
     }
 }
+
+extension FastInsert.Binder: FieldSink {}

@@ -1,4 +1,5 @@
 import GRDB
+import TLSRPTStore
 
 /// The texts behind the ids of rollup cells, for queries (each looked up once), and SQL
 /// conditions on ids by text.

@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TLSRPTMail", targets: ["TLSRPTMail"]),
         .library(name: "TLSRPTStore", targets: ["TLSRPTStore"]),
         .library(name: "TLSRPTStoreSQLite", targets: ["TLSRPTStoreSQLite"]),
+        .library(name: "TLSRPTStorePostgres", targets: ["TLSRPTStorePostgres"]),
         .library(name: "TLSRPTIngest", targets: ["TLSRPTIngest"]),
         .library(name: "IMAPClient", targets: ["IMAPClient"]),
         .library(name: "DKIM", targets: ["DKIM"]),
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -46,6 +48,18 @@ let package = Package(
                 "TLSRPT", "TLSRPTStore", "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        // The shared backend: PostgreSQL through postgres-nio (several collectors, one database).
+        .target(
+            name: "TLSRPTStorePostgres",
+            dependencies: [
+                "TLSRPT", "TLSRPTStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The ingest pipeline: walk → decode (on every core) → batches written to the store.
@@ -96,7 +110,8 @@ let package = Package(
         .executableTarget(
             name: "tlsrpt",
             dependencies: [
-                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTStoreSQLite", "TLSRPTIngest", "TLSRPTRender",
+                "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTStoreSQLite", "TLSRPTStorePostgres", "TLSRPTIngest",
+                "TLSRPTRender",
                 "TLSRPTServer", "TLSRPTIMAP",
                 "IMAPClient", "IMAPProtocol", "DKIM", "DNSLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

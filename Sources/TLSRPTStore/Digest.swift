@@ -85,3 +85,32 @@ extension Digest {
         (0..<30).map { DailyPoint(day: day.adding(days: $0 - 29), successfulSessionCount: 0, failedSessionCount: 0) }
     }
 }
+
+extension DailyPoint {
+    /// The daily series from `from` to `to` (both included) of all domains and of each, from
+    /// per-day, per-domain session counts (`points`; days outside the range are left out, a
+    /// domain's days without counts are zero). The same arithmetic for every backend.
+    package static func series(
+        from: Day, to: Day, _ points: [(day: Day, domain: String, ok: Int64, failed: Int64)]
+    ) -> (total: [DailyPoint], byDomain: [String: [DailyPoint]]) {
+        let n = Int(to.daysSinceEpoch - from.daysSinceEpoch) + 1
+        guard n > 0 else { return ([], [:]) }
+        var total = (0..<n).map {
+            DailyPoint(day: from.adding(days: $0), successfulSessionCount: 0, failedSessionCount: 0)
+        }
+        var byDomain: [String: [DailyPoint]] = [:]
+        for point in points {
+            let i = Int(point.day.daysSinceEpoch - from.daysSinceEpoch)
+            guard i >= 0 && i < n else { continue }
+            total[i].successfulSessionCount.saturate(adding: point.ok)
+            total[i].failedSessionCount.saturate(adding: point.failed)
+            var series =
+                byDomain[point.domain]
+                ?? total.map { DailyPoint(day: $0.day, successfulSessionCount: 0, failedSessionCount: 0) }
+            series[i].successfulSessionCount.saturate(adding: point.ok)
+            series[i].failedSessionCount.saturate(adding: point.failed)
+            byDomain[point.domain] = series
+        }
+        return (total, byDomain)
+    }
+}

@@ -108,6 +108,17 @@ public struct StoreItem: Sendable {
         self.dkim = dkim
     }
 
+    /// Largest part of a rejected input's bytes that is kept.
+    public static let rejectedBytesCap = 1_000_000
+
+    /// A rejected input's bytes as kept: up to `rejectedBytesCap`, except for a report refused
+    /// for its DKIM verdict, which keeps its whole mail so that it can be ingested again.
+    package var keptRejectedBytes: [UInt8]? {
+        guard case .rejected(let error, let bytes) = kind else { return nil }
+        let cap = error.kind == .dkim ? Int.max : Self.rejectedBytesCap
+        return bytes.map { Array($0.prefix(cap)) }
+    }
+
     /// The report, when the item is one.
     public var report: Report? {
         if case .report(let r) = kind { return r }

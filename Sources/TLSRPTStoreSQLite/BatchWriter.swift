@@ -4,9 +4,6 @@ import TLSRPT
 import TLSRPTStore
 
 extension SQLiteStore {
-    /// Largest part of a rejected input's bytes that is kept.
-    public static let rejectedBytesCap = 1_000_000
-
     /// Writes `items` in one transaction, with their rollup changes (`rollups`, gathered as
     /// they were queued; a copy found already stored has its share taken back) and, when given,
     /// an input's `position`: all or nothing. Returns each item's outcome, in order, and the
@@ -87,10 +84,6 @@ struct BatchWriter {
             return try writeReport(report, prepared)
         case .rejected(let error, let bytes):
             tally.rejected += 1
-            // A report refused for its DKIM verdict keeps its whole mail (at most the mail cap),
-            // so that it can be ingested again; other rejected bytes are kept up to the cap.
-            let cap = error.kind == .dkim ? Int.max : SQLiteStore.rejectedBytesCap
-            let kept = bytes.map { Array($0.prefix(cap)) }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO rejected_inputs (received_at, source, channel, kind, json_path, reason, byte_count, bytes)
@@ -98,7 +91,7 @@ struct BatchWriter {
                     """
             ).execute(arguments: [
                 receivedAt, prepared.source, prepared.channel, error.kind.rawValue, error.pathString,
-                error.description, bytes?.count ?? 0, kept.map { Data($0) },
+                error.description, bytes?.count ?? 0, prepared.keptRejectedBytes.map { Data($0) },
             ])
             return .rejected
         case .messageWithoutReport:

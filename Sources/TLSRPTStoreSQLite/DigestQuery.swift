@@ -56,24 +56,8 @@ extension SQLiteStore {
                 rows.append((RollupPeriod.dayOf(key.period), key.domain, ok, failed))
             }
         }
-        let n = Int(to.daysSinceEpoch - from.daysSinceEpoch) + 1
-        var total = (0..<n).map {
-            DailyPoint(day: from.adding(days: $0), successfulSessionCount: 0, failedSessionCount: 0)
-        }
-        var byDomain: [String: [DailyPoint]] = [:]
-        for row in rows {
-            let i = Int(row.day.daysSinceEpoch - from.daysSinceEpoch)
-            guard i >= 0 && i < n else { continue }
-            let domain = try reader.text(row.domain)
-            total[i].successfulSessionCount.saturate(adding: row.ok)
-            total[i].failedSessionCount.saturate(adding: row.failed)
-            var series =
-                byDomain[domain]
-                ?? total.map { DailyPoint(day: $0.day, successfulSessionCount: 0, failedSessionCount: 0) }
-            series[i].successfulSessionCount.saturate(adding: row.ok)
-            series[i].failedSessionCount.saturate(adding: row.failed)
-            byDomain[domain] = series
-        }
-        return (total, byDomain)
+        return DailyPoint.series(
+            from: from, to: to,
+            try rows.map { (day: $0.day, domain: try reader.text($0.domain), ok: $0.ok, failed: $0.failed) })
     }
 }

@@ -4,25 +4,36 @@ import TLSRPT
 import TLSRPTMail
 import TLSRPTRender
 import TLSRPTStore
+import TLSRPTStorePostgres
 import TLSRPTStoreSQLite
 
 extension Day: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }
 
-/// `--db PATH` (every subcommand): else `$TLSRPT_DB`, else `./tlsrpt.sqlite`.
+/// `--db PATH|URL` (every subcommand): else `$TLSRPT_DB`, else `./tlsrpt.sqlite`. A
+/// `postgres://` URL is a PostgreSQL database, anything else a SQLite file.
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "SQLite database (default: $TLSRPT_DB, else ./tlsrpt.sqlite).")
+    @Option(
+        name: .long,
+        help: "SQLite file or postgres://USER@HOST[:PORT]/DBNAME (default: $TLSRPT_DB, else ./tlsrpt.sqlite).")
     var db: String?
 
-    var path: String { StoreLocation.resolve(flag: db) }
+    /// The `--db` value in force.
+    var value: String { StoreLocation.resolve(flag: db) }
 
-    /// Opens the store for writing (creating it).
+    /// The database, for messages (a URL without its password).
+    var path: String { (try? StoreLocation.parse(value).description) ?? value }
+
+    /// Opens the store for writing (creating a SQLite file, migrating either).
     func openForWriting() throws -> any ReportStore {
         do {
-            return try SQLiteStore(path: path)
+            switch try StoreLocation.parse(value) {
+            case .sqlite(let path): return try SQLiteStore(path: path)
+            case .postgres(let location): return try PostgresStore(location)
+            }
         } catch {
-            printError("tlsrpt: \(error)")
+            printError(SafeText.terminal("tlsrpt: \(error)"))
             throw ExitStatus.failure
         }
     }
@@ -43,7 +54,7 @@ struct DatabaseOption: ParsableArguments {
 
     /// Opens an existing store for reading.
     func openForReading() throws -> any ReportStore {
-        guard FileManager.default.fileExists(atPath: path) else {
+        if case .sqlite(let path)? = try? StoreLocation.parse(value), !FileManager.default.fileExists(atPath: path) {
             printError("tlsrpt: no database at \(path) (run `tlsrpt ingest` first, or give --db)")
             throw ExitStatus.failure
         }

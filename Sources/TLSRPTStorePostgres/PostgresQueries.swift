@@ -1,0 +1,346 @@
+import Foundation
+import PostgresNIO
+import TLSRPT
+import TLSRPTStore
+
+extension PostgresStore {
+    /// Per-domain summaries for `filter`, from the rollup rows (or, with `dkimPassOnly`, from
+    /// the verified reports themselves), built as every backend builds them (`SummaryTotals`).
+    public func summary(_ filter: ReportFilter, topHosts: Int) throws -> [DomainSummary] {
+        try snapshot { s in try Self.summary(s, filter, topHosts: topHosts) }
+    }
+
+    public func digest(day: Day, domains: [String], dkimPassOnly: Bool) throws -> Digest {
+        try snapshot { s in
+            func filter(_ from: Day, _ to: Day) -> ReportFilter {
+                ReportFilter(since: from, until: to, domains: domains, dkimPassOnly: dkimPassOnly)
+            }
+            let today = try Self.summary(s, filter(day, day), topHosts: 5)
+            let week = try Self.summary(s, filter(day.adding(days: -7), day.adding(days: -1)), topHosts: 5)
+            let month = try Self.summary(s, filter(day.adding(days: -30), day.adding(days: -1)), topHosts: 0)
+            let series = try Self.dailySeries(s, filter(day.adding(days: -29), day))
+            let count = try s.count(
+                "SELECT COUNT(*) FROM reports WHERE day = $1\(dkimPassOnly ? " AND dkim_pass" : "")",
+                [.text(day.description)])
+            return Digest(
+                day: day, today: today, previousWeek: week, previous30Days: month, series: series,
+                reportCount: Int(count))
+        }
+    }
+
+    /// Runs `body` in a read-only transaction that sees one snapshot (repeatable read), as the
+    /// SQLite store's reads do.
+    func snapshot<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        try withSession { s in
+            try s.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                let result = try body(s)
+                try s.query("COMMIT")
+                return result
+            } catch {
+                _ = try? s.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// The rollup rows `filter` reads: its grains and periods (`ReportFilter.rollupSources`),
+    /// its domains; as SQL over a table with `grain`, `period` and `domain` columns.
+    private static func rollupCondition(_ filter: ReportFilter, _ values: inout [SQLValue]) -> String {
+        var parts = filter.rollupSources.map { source -> String in
+            values.append(.int(source.from))
+            values.append(.int(source.to))
+            return "(grain = \(grainNumber(source.grain)) AND period BETWEEN $\(values.count - 1) AND $\(values.count))"
+        }
+        if parts.isEmpty { parts = ["false"] }
+        var condition = "(" + parts.joined(separator: " OR ") + ")"
+        if !filter.domains.isEmpty {
+            values.append(.texts(filter.domains))
+            condition += " AND domain = ANY($\(values.count))"
+        }
+        return condition
+    }
+
+    static func grainNumber(_ grain: RollupGrain) -> Int {
+        switch grain {
+        case .day: return 0
+        case .month: return 1
+        case .total: return 2
+        }
+    }
+
+    static func summary(_ s: PostgresSession, _ filter: ReportFilter, topHosts: Int) throws -> [DomainSummary] {
+        let rows: RollupRows
+        if filter.dkimPassOnly {
+            var values: [SQLValue] = []
+            rows = try FreshRollups.dayRows(s, where: reportCondition(filter, &values) + " AND r.dkim_pass", values)
+        } else {
+            rows = try storedRows(s, filter)
+        }
+        let reporters = filter.reporters.isEmpty ? nil : Set(filter.reporters.map { $0.lowercased() })
+        let wantedResults = filter.resultTypes.isEmpty ? nil : Set(filter.resultTypes)
+        var totals: [String: SummaryTotals<String>] = [:]
+        for (k, c) in rows.sessions {
+            if let reporters, !reporters.contains(k.organization.lowercased()) { continue }
+            if k.resultType.isEmpty {
+                totals[k.domain, default: SummaryTotals(domain: k.domain)].addSessions(
+                    organization: k.organization, policyType: k.policyType, successful: c.successful,
+                    failed: c.failed, policies: c.policies)
+            } else {
+                totals[k.domain, default: SummaryTotals(domain: k.domain)].addFailures(
+                    resultType: k.resultType, failed: c.failed)
+            }
+        }
+        for (k, n) in rows.dkim {
+            if let reporters, !reporters.contains(k.organization.lowercased()) { continue }
+            totals[k.domain, default: SummaryTotals(domain: k.domain)].addDKIMPasses(
+                organization: k.organization, reports: n)
+        }
+        for (k, v) in rows.mx {
+            if let wantedResults, !wantedResults.contains(k.resultType) { continue }
+            totals[k.domain, default: SummaryTotals(domain: k.domain)].addHost(
+                k.host, resultType: k.resultType, failed: v.failed)
+        }
+        for (k, n) in rows.modes {
+            totals[k.domain, default: SummaryTotals(domain: k.domain)].addMode(k.mode, policies: n)
+        }
+        return totals.values.filter(\.hasSessions).compactMap { t in
+            t.summary(filter, topHosts: topHosts) { $0 }
+        }.sorted { $0.policyDomain < $1.policyDomain }
+    }
+
+    /// The stored rollup rows `filter` reads, summed over its periods (grain and period 0).
+    private static func storedRows(_ s: PostgresSession, _ filter: ReportFilter) throws -> RollupRows {
+        var rows = RollupRows()
+        var values: [SQLValue] = []
+        let condition = rollupCondition(filter, &values)
+        for row in try s.query(
+            """
+            SELECT domain, organization, policy_type, result_type, \(clamped("SUM(successful)")),
+                \(clamped("SUM(failed)")), SUM(policies)::bigint
+            FROM rollup_sessions WHERE \(condition) GROUP BY 1, 2, 3, 4
+            """, values)
+        {
+            let (domain, org, type, result, ok, failed, n) = try row.decode(
+                (String, String, String, String, Int64, Int64, Int64).self)
+            rows.sessions[
+                .init(grain: 0, period: 0, domain: domain, organization: org, policyType: type, resultType: result)] =
+                (ok, failed, n)
+        }
+        for row in try s.query(
+            """
+            SELECT domain, host, result_type, \(clamped("SUM(failed)")), SUM(contributors)::bigint
+            FROM rollup_mx WHERE \(condition) GROUP BY 1, 2, 3
+            """, values)
+        {
+            let (domain, host, result, failed, n) = try row.decode((String, String, String, Int64, Int64).self)
+            rows.mx[.init(grain: 0, period: 0, domain: domain, host: host, resultType: result)] = (failed, n)
+        }
+        for row in try s.query(
+            "SELECT domain, mode, SUM(policies)::bigint FROM rollup_modes WHERE \(condition) GROUP BY 1, 2", values)
+        {
+            let (domain, mode, n) = try row.decode((String, String, Int64).self)
+            rows.modes[.init(grain: 0, period: 0, domain: domain, mode: mode)] = n
+        }
+        for row in try s.query(
+            "SELECT domain, organization, SUM(reports)::bigint FROM rollup_dkim WHERE \(condition) GROUP BY 1, 2",
+            values)
+        {
+            let (domain, org, n) = try row.decode((String, String, Int64).self)
+            rows.dkim[.init(grain: 0, period: 0, domain: domain, organization: org)] = n
+        }
+        return rows
+    }
+
+    /// The reports (`r`) and policies (`p`) `filter`'s dates and domains select, as SQL.
+    private static func reportCondition(_ filter: ReportFilter, _ values: inout [SQLValue]) -> String {
+        var conditions = ["true"]
+        if let since = filter.since {
+            values.append(.text(since.description))
+            conditions.append("r.day >= $\(values.count)")
+        }
+        if let until = filter.until {
+            values.append(.text(until.description))
+            conditions.append("r.day <= $\(values.count)")
+        }
+        if !filter.domains.isEmpty {
+            values.append(.texts(filter.domains))
+            conditions.append("p.policy_domain = ANY($\(values.count))")
+        }
+        return conditions.joined(separator: " AND ")
+    }
+
+    /// Per day from `filter.since` to `filter.until`, the sessions of all domains and of each.
+    static func dailySeries(_ s: PostgresSession, _ filter: ReportFilter) throws -> (
+        total: [DailyPoint], byDomain: [String: [DailyPoint]]
+    ) {
+        guard let from = filter.since, let to = filter.until else { return ([], [:]) }
+        var points: [(day: Day, domain: String, ok: Int64, failed: Int64)] = []
+        if filter.dkimPassOnly {
+            var values: [SQLValue] = []
+            let rows = try FreshRollups.dayRows(
+                s, where: reportCondition(filter, &values) + " AND r.dkim_pass", values)
+            var sums: [Int64: [String: (Int64, Int64)]] = [:]
+            for (k, c) in rows.sessions where k.resultType.isEmpty {
+                var v = sums[k.period, default: [:]][k.domain] ?? (0, 0)
+                v.0.saturate(adding: c.successful)
+                v.1.saturate(adding: c.failed)
+                sums[k.period, default: [:]][k.domain] = v
+            }
+            for (period, domains) in sums {
+                for (domain, v) in domains { points.append((RollupPeriod.dayOf(period), domain, v.0, v.1)) }
+            }
+        } else {
+            var values: [SQLValue] = [.int(RollupPeriod.day(from)), .int(RollupPeriod.day(to))]
+            var condition = "grain = 0 AND period BETWEEN $1 AND $2 AND result_type = ''"
+            if !filter.domains.isEmpty {
+                values.append(.texts(filter.domains))
+                condition += " AND domain = ANY($3)"
+            }
+            for row in try s.query(
+                """
+                SELECT period, domain, \(clamped("SUM(successful)")), \(clamped("SUM(failed)"))
+                FROM rollup_sessions WHERE \(condition) GROUP BY 1, 2
+                """, values)
+            {
+                let (period, domain, ok, failed) = try row.decode((Int64, String, Int64, Int64).self)
+                points.append((RollupPeriod.dayOf(period), domain, ok, failed))
+            }
+        }
+        return DailyPoint.series(from: from, to: to, points)
+    }
+
+    public func counts() throws -> StoreCounts {
+        try snapshot { s in
+            StoreCounts(
+                reports: Int(try s.count("SELECT COUNT(*) FROM reports")),
+                policies: Int(try s.count("SELECT COUNT(*) FROM policies")),
+                failureDetails: Int(try s.count("SELECT COUNT(*) FROM failure_details")),
+                receipts: Int(try s.count("SELECT (SELECT COUNT(*) FROM reports) + (SELECT COUNT(*) FROM receipts)")),
+                duplicates: Int(try s.count("SELECT COUNT(*) FROM receipts WHERE outcome = 'duplicate'")),
+                conflicts: Int(try s.count("SELECT COUNT(*) FROM receipts WHERE outcome = 'conflict'")),
+                rejectedInputs: Int(try s.count("SELECT COUNT(*) FROM rejected_inputs")))
+        }
+    }
+
+    public func rejectedInputs(limit: Int, since: Int64?) throws -> [RejectedInput] {
+        try withSession { s in
+            try s.query(
+                """
+                SELECT id, received_at, source, channel, kind, json_path, reason, byte_count FROM rejected_inputs
+                WHERE received_at >= $1 ORDER BY id DESC LIMIT $2
+                """, [.int(since ?? Int64.min), .int(Int64(limit))]
+            ).map { row in
+                let (id, at, source, channel, kind, path, reason, count) = try row.decode(
+                    (Int64, Int64, String, String, String, String, String, Int64).self)
+                return RejectedInput(
+                    id: id, receivedAt: at, source: source, channel: channel, kind: kind, jsonPath: path,
+                    reason: reason, byteCount: Int(count))
+            }
+        }
+    }
+
+    public func rejectedBytes(id: Int64) throws -> [UInt8]? {
+        try withSession { s in
+            for row in try s.query("SELECT bytes FROM rejected_inputs WHERE id = $1", [.int(id)]) {
+                return try row.decode(ByteBuffer?.self)?.bytes
+            }
+            return nil
+        }
+    }
+
+    public func reportIDs() throws -> [String] {
+        try withSession { s in
+            try s.query("SELECT report_id FROM reports ORDER BY id").map { try $0.decode(String.self) }
+        }
+    }
+
+    public func rawReport(organizationName: String, reportID: String) throws -> [UInt8]? {
+        try withSession { s in
+            for row in try s.query(
+                """
+                SELECT raw.gzip FROM raw_reports raw JOIN reports r ON r.id = raw.report_ref
+                WHERE r.organization_name = $1 AND r.report_id = $2 ORDER BY r.id LIMIT 1
+                """, [.text(organizationName), .text(reportID)])
+            {
+                return try row.decode(ByteBuffer.self).bytes
+            }
+            return nil
+        }
+    }
+
+    public func copiesReceived(organizationName: String, reportID: String) throws -> [ReceivedCopy] {
+        try snapshot { s in
+            func copy(_ row: PostgresRow) throws -> ReceivedCopy {
+                let (source, channel, outcome, dkim, domain, selector, reason) = try row.decode(
+                    (String, String, String, String?, String?, String?, String?).self)
+                return ReceivedCopy(
+                    source: source, channel: channel, outcome: outcome, dkim: dkim, dkimDomain: domain,
+                    dkimSelector: selector, dkimReason: reason)
+            }
+            var out: [ReceivedCopy] = []
+            let reports = try s.query(
+                """
+                SELECT source, channel, 'stored', dkim, dkim_domain, dkim_selector, dkim_reason, id FROM reports
+                WHERE organization_name = $1 AND report_id = $2 ORDER BY id
+                """, [.text(organizationName), .text(reportID)])
+            for report in reports {
+                out.append(try copy(report))
+                let id = try report.makeRandomAccess()[7].decode(Int64.self)
+                for row in try s.query(
+                    """
+                    SELECT source, channel, outcome, dkim, dkim_domain, dkim_selector, dkim_reason FROM receipts
+                    WHERE report_ref = $1 ORDER BY id
+                    """, [.int(id)])
+                {
+                    out.append(try copy(row))
+                }
+            }
+            return out
+        }
+    }
+
+    public func isDKIMVerified(organizationName: String, reportID: String) throws -> Bool {
+        try withSession { s in
+            try s.count(
+                "SELECT COUNT(*) FROM reports WHERE organization_name = $1 AND report_id = $2 AND dkim_pass",
+                [.text(organizationName), .text(reportID)]) > 0
+        }
+    }
+
+    public func inputPosition(_ source: String) throws -> InputPosition? {
+        try withSession { s in
+            for row in try s.query(
+                "SELECT validity, position FROM input_positions WHERE source = $1", [.text(source)])
+            {
+                let (validity, position) = try row.decode((Int64, Int64).self)
+                return InputPosition(source: source, validity: validity, position: position)
+            }
+            return nil
+        }
+    }
+
+    public func recordInputPosition(_ position: InputPosition, at time: Int64) throws {
+        try transaction { s in try Self.record(position, s, at: time) }
+    }
+
+    public func export(_ table: ExportTable, _ filter: ReportFilter, _ row: (ExportRow) throws -> Void) throws {
+        throw StoreError("database \(location): \(PostgresStoreError.unavailable("export"))")
+    }
+
+    public func prune(before cutoff: Day) throws -> PruneResult {
+        throw StoreError("database \(location): \(PostgresStoreError.unavailable("prune"))")
+    }
+
+    public func rollupMismatches() throws -> Int {
+        throw StoreError("database \(location): \(PostgresStoreError.unavailable("verify"))")
+    }
+
+    /// The server answers and the schema is one this tlsrpt knows: `["ok"]`.
+    public func fileCheck() throws -> [String] {
+        try withSession { s in
+            let version = try s.count("SELECT MAX(version) FROM tlsrpt_migrations")
+            return version == Int64(PostgresSchema.migrations.count) ? ["ok"] : ["schema version \(version)"]
+        }
+    }
+}

@@ -65,42 +65,44 @@ enum FreshRollups {
         return rows
     }
 
-    /// The stored day rows of one day and domain.
-    static func storedDayRows(_ s: PostgresSession, period: Int64, domain: String) throws -> RollupRows {
+    /// The stored rollup rows (any grain) `condition` selects, over `grain`, `period` and `domain`.
+    static func stored(_ s: PostgresSession, where condition: String, _ values: [SQLValue]) throws -> RollupRows {
         var rows = RollupRows()
-        let key: [SQLValue] = [.int(period), .text(domain)]
         for row in try s.query(
             """
-            SELECT organization, policy_type, result_type, \(clamped("successful")), \(clamped("failed")), policies
-            FROM rollup_sessions WHERE grain = 0 AND period = $1 AND domain = $2
-            """, key)
+            SELECT grain::bigint, period, domain, organization, policy_type, result_type, \(clamped("successful")),
+                \(clamped("failed")), policies
+            FROM rollup_sessions WHERE \(condition)
+            """, values)
         {
-            let (org, type, result, ok, failed, n) = try row.decode((String, String, String, Int64, Int64, Int64).self)
+            let (g, period, domain, org, type, result, ok, failed, n) = try row.decode(
+                (Int64, Int64, String, String, String, String, Int64, Int64, Int64).self)
             rows.sessions[
                 .init(
-                    grain: 0, period: period, domain: domain, organization: org, policyType: type, resultType: result)] =
+                    grain: g, period: period, domain: domain, organization: org, policyType: type, resultType: result)] =
                 (ok, failed, n)
         }
         for row in try s.query(
             """
-            SELECT host, result_type, \(clamped("failed")), contributors FROM rollup_mx
-            WHERE grain = 0 AND period = $1 AND domain = $2
-            """, key)
+            SELECT grain::bigint, period, domain, host, result_type, \(clamped("failed")), contributors FROM rollup_mx
+            WHERE \(condition)
+            """, values)
         {
-            let (host, result, failed, n) = try row.decode((String, String, Int64, Int64).self)
-            rows.mx[.init(grain: 0, period: period, domain: domain, host: host, resultType: result)] = (failed, n)
+            let (g, period, domain, host, result, failed, n) = try row.decode(
+                (Int64, Int64, String, String, String, Int64, Int64).self)
+            rows.mx[.init(grain: g, period: period, domain: domain, host: host, resultType: result)] = (failed, n)
         }
         for row in try s.query(
-            "SELECT mode, policies FROM rollup_modes WHERE grain = 0 AND period = $1 AND domain = $2", key)
+            "SELECT grain::bigint, period, domain, mode, policies FROM rollup_modes WHERE \(condition)", values)
         {
-            let (mode, n) = try row.decode((String, Int64).self)
-            rows.modes[.init(grain: 0, period: period, domain: domain, mode: mode)] = n
+            let (g, period, domain, mode, n) = try row.decode((Int64, Int64, String, String, Int64).self)
+            rows.modes[.init(grain: g, period: period, domain: domain, mode: mode)] = n
         }
         for row in try s.query(
-            "SELECT organization, reports FROM rollup_dkim WHERE grain = 0 AND period = $1 AND domain = $2", key)
+            "SELECT grain::bigint, period, domain, organization, reports FROM rollup_dkim WHERE \(condition)", values)
         {
-            let (org, n) = try row.decode((String, Int64).self)
-            rows.dkim[.init(grain: 0, period: period, domain: domain, organization: org)] = n
+            let (g, period, domain, org, n) = try row.decode((Int64, Int64, String, String, Int64).self)
+            rows.dkim[.init(grain: g, period: period, domain: domain, organization: org)] = n
         }
         return rows
     }
@@ -123,7 +125,8 @@ struct UpgradedDays {
             for domain in domains.sorted() {
                 let fresh = try FreshRollups.dayRows(
                     s, where: "r.day = $1 AND p.policy_domain = $2", [.text(day), .text(domain)])
-                let stored = try FreshRollups.storedDayRows(s, period: period, domain: domain)
+                let stored = try FreshRollups.stored(
+                    s, where: "grain = 0 AND period = $1 AND domain = $2", [.int(period), .text(domain)])
                 var change = RollupRows()
                 change.addDayRows(fresh, sign: 1)
                 change.addDayRows(stored, sign: -1)

@@ -324,16 +324,106 @@ extension PostgresStore {
         try transaction { s in try Self.record(position, s, at: time) }
     }
 
+    /// Streams the rows of `table` matching `filter`, in the SQLite store's order (text
+    /// compared byte by byte, whatever the database's collation), through a cursor: memory
+    /// stays bounded however large the export.
     public func export(_ table: ExportTable, _ filter: ReportFilter, _ row: (ExportRow) throws -> Void) throws {
-        throw StoreError("database \(location): \(PostgresStoreError.unavailable("export"))")
+        try snapshot { s in
+            var values: [SQLValue] = []
+            var conditions = [Self.reportCondition(filter, &values)]
+            if !filter.reporters.isEmpty {
+                values.append(.texts(filter.reporters.map { $0.lowercased() }))
+                conditions.append("lower(r.organization_name) = ANY($\(values.count))")
+            }
+            if filter.dkimPassOnly { conditions.append("r.dkim_pass") }
+            let dkim = "CASE WHEN r.dkim_pass THEN 'pass' ELSE r.dkim END"
+            let order = #"r.day COLLATE "C", r.organization_name COLLATE "C", r.report_id COLLATE "C", r.id"#
+            let sql: String
+            switch table {
+            case .policies:
+                if !filter.resultTypes.isEmpty {
+                    values.append(.texts(filter.resultTypes))
+                    conditions.append(
+                        "EXISTS (SELECT 1 FROM failure_details fd WHERE fd.policy_ref = p.id AND fd.result_type = ANY($\(values.count)))"
+                    )
+                }
+                sql = """
+                    SELECT r.organization_name, r.report_id, r.begin_at, r.end_at, p.policy_type, p.policy_domain,
+                        p.successful_session_count, p.failed_session_count, r.day, r.contact_info, r.reporter_domain,
+                        p.sts_mode, p.mx_patterns, p.policy_strings, p.tlsa_records, p.position::bigint, \(dkim)
+                    FROM policies p JOIN reports r ON r.id = p.report_ref
+                    WHERE \(conditions.joined(separator: " AND "))
+                    ORDER BY \(order), p.position
+                    """
+            case .failures:
+                if !filter.resultTypes.isEmpty {
+                    values.append(.texts(filter.resultTypes))
+                    conditions.append("f.result_type = ANY($\(values.count))")
+                }
+                sql = """
+                    SELECT r.organization_name, r.report_id, r.begin_at, r.end_at, p.policy_type, p.policy_domain,
+                        f.result_type, f.failed_session_count, f.sending_mta_ip, f.receiving_mx_hostname,
+                        f.receiving_mx_helo, f.receiving_ip, f.additional_information, f.failure_reason_code,
+                        r.day, p.position::bigint, f.position::bigint, \(dkim)
+                    FROM failure_details f JOIN policies p ON p.id = f.policy_ref JOIN reports r ON r.id = p.report_ref
+                    WHERE \(conditions.joined(separator: " AND "))
+                    ORDER BY \(order), p.position, f.position
+                    """
+            }
+            try s.query("DECLARE export_rows NO SCROLL CURSOR FOR " + sql, values)
+            let width = table.columns.count
+            while true {
+                let batch = try s.query("FETCH 2000 FROM export_rows")
+                var any = false
+                for r in batch {
+                    any = true
+                    var out: [ExportValue?] = []
+                    out.reserveCapacity(width)
+                    for cell in r.prefix(width) {
+                        if cell.bytes == nil {
+                            out.append(nil)
+                        } else if cell.dataType == .int8 {
+                            out.append(.integer(try cell.decode(Int64.self)))
+                        } else {
+                            out.append(.text(try cell.decode(String.self)))
+                        }
+                    }
+                    try row(ExportRow(values: out))
+                }
+                if !any { break }
+            }
+        }
     }
 
+    /// Deletes reports of days before `cutoff` and rejected inputs received before it; the
+    /// rollups lose exactly those reports' day rows, at every grain.
     public func prune(before cutoff: Day) throws -> PruneResult {
-        throw StoreError("database \(location): \(PostgresStoreError.unavailable("prune"))")
+        try transaction { s in
+            let period = RollupPeriod.day(cutoff)
+            let old = try FreshRollups.stored(s, where: "grain = 0 AND period < $1", [.int(period)])
+            let reports = try s.count(
+                "WITH d AS (DELETE FROM reports WHERE day < $1 RETURNING 1) SELECT COUNT(*) FROM d",
+                [.text(cutoff.description)])
+            let rejected = try s.count(
+                "WITH d AS (DELETE FROM rejected_inputs WHERE received_at < $1 RETURNING 1) SELECT COUNT(*) FROM d",
+                [.int(cutoff.start.seconds)])
+            var change = RollupRows()
+            change.addDayRows(old, sign: -1)
+            try change.apply(s)
+            return PruneResult(reports: Int(reports), rejectedInputs: Int(rejected))
+        }
     }
 
+    /// Recomputes every rollup row from the reports and compares with the stored ones: the
+    /// number of rollup cells (a grain, period and domain) with any row missing, extra or
+    /// different (0 when the rollups are exact).
     public func rollupMismatches() throws -> Int {
-        throw StoreError("database \(location): \(PostgresStoreError.unavailable("verify"))")
+        try snapshot { s in
+            var expected = RollupRows()
+            expected.addDayRows(try FreshRollups.dayRows(s, where: "true", []), sign: 1)
+            let stored = try FreshRollups.stored(s, where: "true", [])
+            return expected.differingCells(stored)
+        }
     }
 
     /// The server answers and the schema is one this tlsrpt knows: `["ok"]`.

@@ -116,6 +116,39 @@ struct RollupRows {
         }
     }
 
+    /// The cells (grain, period, domain) where `other` has a row these do not, or a row
+    /// with other numbers (rows holding only zeros count as absent).
+    func differingCells(_ other: RollupRows) -> Int {
+        struct Cell: Hashable {
+            var grain: Int64, period: Int64, domain: String
+        }
+        var cells = Set<Cell>()
+        func compare<K: Hashable, V>(
+            _ a: [K: V], _ b: [K: V], cell: (K) -> Cell, same: (V, V) -> Bool, zero: (V) -> Bool
+        ) {
+            for (k, v) in a where !zero(v) {
+                if let w = b[k], same(v, w) { continue }
+                cells.insert(cell(k))
+            }
+            for (k, w) in b where !zero(w) && a[k] == nil {
+                cells.insert(cell(k))
+            }
+        }
+        compare(
+            sessions, other.sessions, cell: { Cell(grain: $0.grain, period: $0.period, domain: $0.domain) },
+            same: { $0 == $1 }, zero: { $0 == (0, 0, 0) })
+        compare(
+            mx, other.mx, cell: { Cell(grain: $0.grain, period: $0.period, domain: $0.domain) }, same: { $0 == $1 },
+            zero: { $0 == (0, 0) })
+        compare(
+            modes, other.modes, cell: { Cell(grain: $0.grain, period: $0.period, domain: $0.domain) },
+            same: { $0 == $1 }, zero: { $0 == 0 })
+        compare(
+            dkim, other.dkim, cell: { Cell(grain: $0.grain, period: $0.period, domain: $0.domain) },
+            same: { $0 == $1 }, zero: { $0 == 0 })
+        return cells.count
+    }
+
     var isEmpty: Bool { sessions.isEmpty && mx.isEmpty && modes.isEmpty && dkim.isEmpty }
 
     /// Adds the changes to the stored rows, then deletes the rows the changes emptied.

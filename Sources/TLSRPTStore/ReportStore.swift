@@ -50,7 +50,7 @@ public protocol ReportStore: AnyObject, Sendable {
     /// Every stored report's id, sorted.
     func reportIDs() throws -> [String]
 
-    /// The stored bytes (uncompressed) of a report.
+    /// The stored bytes (gzip) of a report.
     func rawReport(organizationName: String, reportID: String) throws -> [UInt8]?
 
     /// Every copy received of a report, first one first.
@@ -65,8 +65,26 @@ public protocol ReportStore: AnyObject, Sendable {
     /// Rollup cells that differ from the reports they are made of (0 when the rollups are exact).
     func rollupMismatches() throws -> Int
 
-    /// The database's own integrity check: empty when it is sound.
+    /// The database's own integrity check: `["ok"]` when it is sound.
     func fileCheck() throws -> [String]
+
+    /// Stored reports with a row id above `after`, at most `limit`, in id order, every column
+    /// and every copy received (`tlsrpt copy-db`).
+    func storedReports(after: Int64, limit: Int) throws -> [StoredReport]
+
+    /// Rejected inputs with a row id above `after`, at most `limit`, in id order.
+    func storedRejectedInputs(after: Int64, limit: Int) throws -> [StoredRejectedInput]
+
+    /// Every input position, with the time it was recorded.
+    func storedInputPositions() throws -> [(position: InputPosition, updatedAt: Int64)]
+
+    /// Adds what another database holds, in one transaction, rollups included: a report whose
+    /// identity is already here is left as it is (so copying twice adds nothing), a rejected
+    /// input already here (same time, source, kind, reason and size) too; positions replace.
+    func insertCopies(
+        _ reports: [StoredReport], rejected: [StoredRejectedInput],
+        positions: [(position: InputPosition, updatedAt: Int64)]
+    ) throws -> CopyTally
 }
 
 /// What a backend does alongside a bulk ingest, until stopped.

@@ -19,8 +19,20 @@ struct DatabaseOption: ParsableArguments {
         help: "SQLite file or postgres://USER@HOST[:PORT]/DBNAME (default: $TLSRPT_DB, else ./tlsrpt.sqlite).")
     var db: String?
 
-    /// The `--db` value in force.
-    var value: String { StoreLocation.resolve(flag: db) }
+    /// The database the flag (or `$TLSRPT_DB`, or the default) names.
+    var target: DatabaseTarget { DatabaseTarget(StoreLocation.resolve(flag: db)) }
+    var path: String { target.path }
+    func openForWriting() throws -> any ReportStore { try target.openForWriting() }
+    func openForReading() throws -> any ReportStore { try target.openForReading() }
+    func query<T>(_ body: () throws -> T) throws -> T { try target.query(body) }
+}
+
+/// A database named as `--db` names one: a SQLite path or a `postgres://` URL.
+struct DatabaseTarget {
+    /// The value as given.
+    var value: String
+
+    init(_ value: String) { self.value = value }
 
     /// The database, for messages (a URL without its password).
     var path: String { (try? StoreLocation.parse(value).description) ?? value }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TLSRPT
+import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -254,4 +255,81 @@ struct BackendParityTests {
     }
 
     func dbName(_ url: String) -> String { String(url.split(separator: "/").last!) }
+}
+
+/// `tlsrpt copy-db`: SQLite to PostgreSQL and back, nothing lost, idempotent.
+@Suite(.enabled(if: PostgresTestServer.available || TestTools.toolsRequired, "PostgreSQL is not installed"))
+struct CopyDatabaseTests {
+    @Test func sqliteToPostgresAndBack() throws {
+        let server = try PostgresTestServer.shared()
+        let postgres = try server.newDatabase()
+        let env = server.environment
+        let dir = try TestPaths.temporaryDirectory("copy-db")
+        let first = dir.appendingPathComponent("first.sqlite").path
+        let back = dir.appendingPathComponent("back.sqlite").path
+        let ingest = try CLI.run(["ingest", "--db", first] + (try BackendParityTests.inputs()))
+        #expect(ingest.stdout.contains("stored"))
+        // An input position, as `fetch` records one.
+        try SQLiteStore(path: first).recordInputPosition(
+            InputPosition(source: "imaps://u@h/INBOX", validity: 7, position: 42), at: 1_700_000_000)
+        let reports = try SQLiteStore(path: first).counts().reports
+
+        let copy = try CLI.run(["copy-db", first, postgres], environment: env)
+        #expect(copy.status == 0, "\(copy.stderr)")
+        #expect(
+            copy.stdout
+                == "copy-db: \(reports) report(s) copied, 0 already there; 1 rejected input(s) copied; 1 input position(s)\n"
+        )
+        let again = try CLI.run(["copy-db", first, postgres], environment: env)
+        #expect(
+            again.stdout
+                == "copy-db: 0 report(s) copied, \(reports) already there; 0 rejected input(s) copied; 1 input position(s)\n"
+        )
+        let verify = try CLI.run(["verify", "--db", postgres], environment: env)
+        #expect(verify.status == 0)
+        #expect(verify.stdout.contains("\(reports) report(s)") && verify.stdout.contains("rollups exact"))
+
+        let home = try CLI.run(["copy-db", postgres, back], environment: env)
+        #expect(home.status == 0, "\(home.stderr)")
+        #expect(try CLI.run(["verify", "--db", back]).stdout.contains("rollups exact"))
+
+        // Every command reads the same from all three; every copy received is there.
+        for command in [
+            ["summary", "--format", "json"], ["summary", "--format", "csv"], ["export", "--table", "policies"],
+            ["export", "--table", "failures", "--format", "json"], ["rejected", "--format", "json"],
+            ["digest", "--day", "2026-11-21"],
+        ] {
+            let a = try CLI.run(command + ["--db", first])
+            let b = try CLI.run(command + ["--db", postgres], environment: env)
+            let c = try CLI.run(command + ["--db", back])
+            #expect(a.stdout == b.stdout, "\(command)")
+            #expect(a.stdout == c.stdout, "\(command)")
+        }
+        let original = try SQLiteStore(path: first)
+        let returned = try SQLiteStore(path: back)
+        #expect(try original.reportIDs() == returned.reportIDs())
+        // Every report's copies and bytes, by (organization, report-id) as the export lists them.
+        let lines = try CLI.run(["export", "--table", "policies", "--format", "json", "--db", first]).stdout
+            .split(separator: "\n")
+        var pairs = Set<[String]>()
+        for line in lines {
+            let row = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            pairs.insert([row["organization_name"] as? String ?? "", row["report_id"] as? String ?? ""])
+        }
+        #expect(pairs.count == reports)
+        var copies = 0
+        for pair in pairs {
+            let a = try original.copiesReceived(organizationName: pair[0], reportID: pair[1])
+            #expect(a == (try returned.copiesReceived(organizationName: pair[0], reportID: pair[1])))
+            copies += a.count
+            #expect(
+                try original.rawReport(organizationName: pair[0], reportID: pair[1])
+                    == returned.rawReport(organizationName: pair[0], reportID: pair[1]))
+        }
+        #expect(copies > reports)
+        #expect(
+            try returned.inputPosition("imaps://u@h/INBOX")
+                == InputPosition(source: "imaps://u@h/INBOX", validity: 7, position: 42))
+        #expect(try original.counts() == returned.counts())
+    }
 }

@@ -157,7 +157,8 @@ public enum STSMode: Sendable, Hashable, CustomStringConvertible {
     /// Anything else, lower-cased.
     case other(String)
 
-    init(_ wire: String) {
+    /// Reads a policy-file (or stored) value: case and surrounding white space are ignored.
+    public init(_ wire: String) {
         let v = normalizedToken(wire)
         switch v {
         case "enforce": self = .enforce

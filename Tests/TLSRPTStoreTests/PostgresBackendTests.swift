@@ -115,11 +115,16 @@ import Testing
 struct BackendParityTests {
     static let samples = TestPaths.repositoryRoot.appendingPathComponent("samples").path
 
-    /// The inputs: the shipped samples, the corpus when the checkout has it, a bad file.
+    /// The inputs: the shipped samples, a bad file, and where the checkout has `../shared` the
+    /// corpus and the real sender's mails.
     static func inputs() throws -> [String] {
         let bad = try TestPaths.temporaryDirectory("parity").appendingPathComponent("bad.json")
         try Data("{\"organization-name\": 1}".utf8).write(to: bad)
-        return [samples, bad.path] + (TestPaths.sharedCorpus.map { [$0.path] } ?? [])
+        var paths = [samples, bad.path] + (TestPaths.sharedCorpus.map { [$0.path] } ?? [])
+        if RealSender.available {
+            paths.append(try RealSender.run().directory.appendingPathComponent("reports.mbox").path)
+        }
+        return paths
     }
 
     /// Runs `arguments` against both databases; expects the same status and output.

@@ -73,7 +73,11 @@ public final class PostgresStore: ReportStore {
                 var t = TLSConfiguration.makeClientConfiguration()
                 t.certificateVerification = .fullVerification
                 if let ca = location.rootCertificatePath {
-                    t.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+                    do {
+                        t.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+                    } catch {
+                        throw StoreError("database \(location.redacted): sslrootcert \(ca) holds no PEM certificate")
+                    }
                 }
                 tls = .require(try NIOSSLContext(configuration: t))
             }
@@ -153,7 +157,8 @@ public final class PostgresStore: ReportStore {
         if error is PostgresFailure || error is StoreError { return error }
         if let error = error as? PSQLError {
             let state = error.serverInfo?[.sqlState]
-            let message = error.serverInfo?[.message] ?? "\(error.code)"
+            let message =
+                error.serverInfo?[.message] ?? error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
             return PostgresFailure(
                 message: "database \(location): \(message)", sqlState: state,
                 connectionLost: error.serverInfo == nil)

@@ -215,6 +215,31 @@ struct BackendParityTests {
         #expect(!wrong.stderr.contains("wrong"))
     }
 
+    /// `sslmode=require` and `verify-full` against the server's certificate; a certificate from
+    /// another CA is refused, naming why.
+    @Test func tlsModes() throws {
+        let server = try PostgresTestServer.shared()
+        let db = try server.newDatabase()
+        let ca = server.directory.appendingPathComponent("ca.pem").path
+        let require = try CLI.run(
+            ["ingest", "--db", db + "?sslmode=require", Self.samples], environment: server.environment)
+        #expect(require.stdout.contains("6 stored"), "\(require.stderr)")
+        let verified = try CLI.run(
+            ["summary", "--db", db + "?sslmode=verify-full&sslrootcert=" + ca], environment: server.environment)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let dir = try TestPaths.temporaryDirectory("other-ca")
+        let (other, _) = try ServerProcess.makeCertificate(in: dir)
+        let refused = try CLI.run(
+            ["summary", "--db", db + "?sslmode=verify-full&sslrootcert=" + other], environment: server.environment)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("CERTIFICATE_VERIFY_FAILED"), "\(refused.stderr)")
+        let notPEM = try CLI.run(
+            ["summary", "--db", db + "?sslmode=verify-full&sslrootcert=" + Self.samples + "/google-2026-11-20.json"],
+            environment: server.environment)
+        #expect(notPEM.status == 2)
+        #expect(notPEM.stderr.contains("holds no PEM certificate"))
+    }
+
     /// Two `ingest` processes at once on overlapping inputs into one database: each report
     /// stored once, every other copy counted a duplicate, the rollups exact.
     @Test func twoWritersAtOnce() throws {

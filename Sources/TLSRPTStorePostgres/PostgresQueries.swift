@@ -33,14 +33,9 @@ extension PostgresStore {
     func snapshot<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         try withSession { s in
             try s.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            do {
-                let result = try body(s)
-                try s.query("COMMIT")
-                return result
-            } catch {
-                _ = try? s.query("ROLLBACK")
-                throw error
-            }
+            let result = try body(s)
+            try s.query("COMMIT")
+            return result
         }
     }
 

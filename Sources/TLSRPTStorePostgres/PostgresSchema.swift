@@ -168,28 +168,24 @@ enum PostgresSchema {
         ]
     ]
 
-    /// Brings the database to the latest version (see the type's comment).
+    /// Brings the database to the latest version (see the type's comment); on failure the
+    /// caller closes the connection, which rolls the transaction back.
     static func migrate(_ session: PostgresSession, now: Int64) throws {
         try session.query("BEGIN")
-        do {
-            try session.query("SELECT pg_advisory_xact_lock($1)", [.int(migrationLock)])
-            try session.query(
-                "CREATE TABLE IF NOT EXISTS tlsrpt_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)"
-            )
-            let current = Int(try session.count("SELECT MAX(version) FROM tlsrpt_migrations"))
-            guard current <= migrations.count else {
-                throw PostgresStoreError.newerSchema(current, known: migrations.count)
-            }
-            for (i, statements) in migrations.enumerated() where i >= current {
-                for sql in statements { try session.query(sql) }
-                try session.query(
-                    "INSERT INTO tlsrpt_migrations (version, applied_at) VALUES ($1, $2)",
-                    [.int(Int64(i + 1)), .int(now)])
-            }
-            try session.query("COMMIT")
-        } catch {
-            _ = try? session.query("ROLLBACK")
-            throw error
+        try session.query("SELECT pg_advisory_xact_lock($1)", [.int(migrationLock)])
+        try session.query(
+            "CREATE TABLE IF NOT EXISTS tlsrpt_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)"
+        )
+        let current = Int(try session.count("SELECT MAX(version) FROM tlsrpt_migrations"))
+        guard current <= migrations.count else {
+            throw PostgresStoreError.newerSchema(current, known: migrations.count)
         }
+        for (i, statements) in migrations.enumerated() where i >= current {
+            for sql in statements { try session.query(sql) }
+            try session.query(
+                "INSERT INTO tlsrpt_migrations (version, applied_at) VALUES ($1, $2)",
+                [.int(Int64(i + 1)), .int(now)])
+        }
+        try session.query("COMMIT")
     }
 }

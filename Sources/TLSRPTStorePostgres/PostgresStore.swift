@@ -89,7 +89,10 @@ public final class PostgresStore: ReportStore {
         return config
     }
 
-    /// Runs `body` with a connection of its own; a connection that failed is closed, not reused.
+    /// Runs `body` with a connection of its own. After any failure the connection is closed,
+    /// not reused and not asked anything more: closing it ends its transaction on the server
+    /// (a rollback), and a query sent on a connection the server has just terminated (a fast
+    /// shutdown's FATAL) may never be answered.
     func withSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         let connection = try take()
         do {
@@ -97,31 +100,24 @@ public final class PostgresStore: ReportStore {
             giveBack(connection)
             return result
         } catch {
-            if connection.isClosed || !(error is PSQLError) || (error as? PSQLError)?.serverInfo == nil {
-                _ = try? connection.close().wait()
-            } else {
-                giveBack(connection)
-            }
+            // Not waited for (the server may be gone); held until closed, as postgres-nio asks.
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
             throw Self.describe(error, location: postgres.redacted)
         }
     }
 
-    /// Runs `body` in one transaction; a deadlock or serialization failure between writers
-    /// (another collector's batch took the same keys in another order) is retried.
+    /// Runs `body` in one transaction (a failure rolls it back: `withSession`); a deadlock or
+    /// serialization failure between writers (another collector's batch took the same keys in
+    /// another order) is retried.
     func transaction<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         var attempt = 0
         while true {
             do {
                 return try withSession { s in
                     try s.query("BEGIN")
-                    do {
-                        let result = try body(s)
-                        try s.query("COMMIT")
-                        return result
-                    } catch {
-                        _ = try? s.query("ROLLBACK")
-                        throw error
-                    }
+                    let result = try body(s)
+                    try s.query("COMMIT")
+                    return result
                 }
             } catch let error as PostgresFailure where error.retriable && attempt < 8 {
                 attempt += 1

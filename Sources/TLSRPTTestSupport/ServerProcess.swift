@@ -82,7 +82,8 @@ public final class ServerProcess: @unchecked Sendable {
         headers: [String] = []
     ) throws -> (Int, String) {
         var args = [
-            "-s", "--noproxy", "*", "--cacert", certificate, "-o", "-", "-w", "\n%{http_code}", "--data-binary", "@-",
+            "-s", "--max-time", "120", "--noproxy", "*", "--cacert", certificate, "-o", "-", "-w", "\n%{http_code}",
+            "--data-binary", "@-",
         ]
         if let contentType { args += ["-H", "Content-Type: \(contentType)"] } else { args += ["-H", "Content-Type:"] }
         for h in headers { args += ["-H", h] }

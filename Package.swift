@@ -124,7 +124,10 @@ let package = Package(
         .testTarget(name: "TLSRPTMailTests", dependencies: ["TLSRPTMail", "TLSRPTTestSupport"]),
         .testTarget(
             name: "TLSRPTStoreTests",
-            dependencies: ["TLSRPTStore", "TLSRPTStoreSQLite", "TLSRPTIngest", "TLSRPTRender", "TLSRPTTestSupport"]),
+            dependencies: [
+                "TLSRPTStore", "TLSRPTStoreSQLite", "TLSRPTStorePostgres", "TLSRPTIngest", "TLSRPTRender",
+                "TLSRPTTestSupport",
+            ]),
         .testTarget(
             name: "IMAPTests", dependencies: ["IMAPProtocol", "IMAPClient", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(

@@ -26,8 +26,11 @@ enum FreshRollups {
             \(details) WHERE \(condition) GROUP BY 1, 2, 3, 4, 5
             """, values)
         {
-            let (period, domain, org, type, result, ok, failed, n) = try row.decode(
-                (Int64, String, String, String, String, Int64, Int64, Int64).self)
+            let c = Columns(row)
+            let (period, domain, org, type, result, ok, failed, n) = (
+                try c.int(0), try c.text(1), try c.text(2), try c.text(3), try c.text(4), try c.int(5), try c.int(6),
+                try c.int(7)
+            )
             rows.sessions[
                 .init(
                     grain: 0, period: period, domain: domain, organization: org, policyType: type, resultType: result)] =
@@ -40,8 +43,10 @@ enum FreshRollups {
             \(details) WHERE (\(condition)) AND f.receiving_mx_hostname <> '' GROUP BY 1, 2, 3, 4
             """, values)
         {
-            let (period, domain, host, result, failed, n) = try row.decode(
-                (Int64, String, String, String, Int64, Int64).self)
+            let c = Columns(row)
+            let (period, domain, host, result, failed, n) = (
+                try c.int(0), try c.text(1), try c.text(2), try c.text(3), try c.int(4), try c.int(5)
+            )
             rows.mx[.init(grain: 0, period: period, domain: domain, host: host, resultType: result)] = (failed, n)
         }
         for row in try s.query(
@@ -50,7 +55,8 @@ enum FreshRollups {
             \(from) WHERE (\(condition)) AND p.sts_mode IS NOT NULL GROUP BY 1, 2, 3
             """, values)
         {
-            let (period, domain, mode, n) = try row.decode((Int64, String, String, Int64).self)
+            let c = Columns(row)
+            let (period, domain, mode, n) = (try c.int(0), try c.text(1), try c.text(2), try c.int(3))
             rows.modes[.init(grain: 0, period: period, domain: domain, mode: mode)] = n
         }
         for row in try s.query(
@@ -59,7 +65,8 @@ enum FreshRollups {
             \(from) WHERE (\(condition)) AND r.dkim_pass GROUP BY 1, 2, 3
             """, values)
         {
-            let (period, domain, org, n) = try row.decode((Int64, String, String, Int64).self)
+            let c = Columns(row)
+            let (period, domain, org, n) = (try c.int(0), try c.text(1), try c.text(2), try c.int(3))
             rows.dkim[.init(grain: 0, period: period, domain: domain, organization: org)] = n
         }
         return rows
@@ -75,8 +82,11 @@ enum FreshRollups {
             FROM rollup_sessions WHERE \(condition)
             """, values)
         {
-            let (g, period, domain, org, type, result, ok, failed, n) = try row.decode(
-                (Int64, Int64, String, String, String, String, Int64, Int64, Int64).self)
+            let c = Columns(row)
+            let (g, period, domain, org, type, result, ok, failed, n) = (
+                try c.int(0), try c.int(1), try c.text(2), try c.text(3), try c.text(4), try c.text(5), try c.int(6),
+                try c.int(7), try c.int(8)
+            )
             rows.sessions[
                 .init(
                     grain: g, period: period, domain: domain, organization: org, policyType: type, resultType: result)] =
@@ -88,20 +98,24 @@ enum FreshRollups {
             WHERE \(condition)
             """, values)
         {
-            let (g, period, domain, host, result, failed, n) = try row.decode(
-                (Int64, Int64, String, String, String, Int64, Int64).self)
+            let c = Columns(row)
+            let (g, period, domain, host, result, failed, n) = (
+                try c.int(0), try c.int(1), try c.text(2), try c.text(3), try c.text(4), try c.int(5), try c.int(6)
+            )
             rows.mx[.init(grain: g, period: period, domain: domain, host: host, resultType: result)] = (failed, n)
         }
         for row in try s.query(
             "SELECT grain::bigint, period, domain, mode, policies FROM rollup_modes WHERE \(condition)", values)
         {
-            let (g, period, domain, mode, n) = try row.decode((Int64, Int64, String, String, Int64).self)
+            let c = Columns(row)
+            let (g, period, domain, mode, n) = (try c.int(0), try c.int(1), try c.text(2), try c.text(3), try c.int(4))
             rows.modes[.init(grain: g, period: period, domain: domain, mode: mode)] = n
         }
         for row in try s.query(
             "SELECT grain::bigint, period, domain, organization, reports FROM rollup_dkim WHERE \(condition)", values)
         {
-            let (g, period, domain, org, n) = try row.decode((Int64, Int64, String, String, Int64).self)
+            let c = Columns(row)
+            let (g, period, domain, org, n) = (try c.int(0), try c.int(1), try c.text(2), try c.text(3), try c.int(4))
             rows.dkim[.init(grain: g, period: period, domain: domain, organization: org)] = n
         }
         return rows

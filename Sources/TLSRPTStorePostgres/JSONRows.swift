@@ -27,6 +27,14 @@ struct JSONRows {
         json += b.map { "\"" + Data($0).base64EncodedString() + "\"" } ?? "null"
     }
 
+    /// A whole row of key fields: numbers and texts.
+    mutating func row(_ grain: Int64, _ period: Int64, _ texts: String...) {
+        int(grain)
+        int(period)
+        for t in texts { text(t) }
+        endRow()
+    }
+
     /// Ends the row being written.
     mutating func endRow() {
         json += "]"

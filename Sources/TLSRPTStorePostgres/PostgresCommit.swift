@@ -24,13 +24,17 @@ private struct Identity: Hashable {
 
     /// From the first six columns of `row`.
     init(_ row: PostgresRow) throws {
-        let r = row.makeRandomAccess()
-        organization = try r[0].decode(String.self)
-        reportID = try r[1].decode(String.self)
-        beginSeconds = try r[2].decode(Int64.self)
-        beginNanos = try r[3].decode(Int64.self)
-        endSeconds = try r[4].decode(Int64.self)
-        endNanos = try r[5].decode(Int64.self)
+        try self.init(Columns(row))
+    }
+
+    /// From the first six of `c`.
+    init(_ c: Columns) throws {
+        organization = try c.text(0)
+        reportID = try c.text(1)
+        beginSeconds = try c.int(2)
+        beginNanos = try c.int(3)
+        endSeconds = try c.int(4)
+        endNanos = try c.int(5)
     }
 
     func write(_ rows: inout JSONRows) {
@@ -136,8 +140,8 @@ extension PostgresStore {
                 end_nanos::bigint, id
             """, [.text(rows.finished), .int(receivedAt)])
         {
-            let (identity, id) = (try Identity(row), try row.makeRandomAccess()[6].decode(Int64.self))
-            inserted[identity] = id
+            let c = Columns(row)
+            inserted[try Identity(c)] = try c.int(6)
         }
 
         // The copies that were not stored: a duplicate or a conflict of the stored report.
@@ -169,8 +173,8 @@ extension PostgresStore {
                     AND r.end_nanos = (e->>5)::integer
                 """, [.text(keys.finished)])
             {
-                let hash = try row.makeRandomAccess()[7].decode(ByteBuffer.self)
-                existing[try Identity(row)] = (try row.makeRandomAccess()[6].decode(Int64.self), hash.bytes)
+                let c = Columns(row)
+                existing[try Identity(c)] = (try c.int(6), c.bytes(7) ?? [])
             }
         }
         var receipts = JSONRows()
@@ -261,7 +265,8 @@ extension PostgresStore {
                     RETURNING report_ref, position::bigint, id
                     """, [.text(policies.finished)])
                 {
-                    let (report, position, id) = try row.decode((Int64, Int64, Int64).self)
+                    let c = Columns(row)
+                    let (report, position, id) = (try c.int(0), try c.int(1), try c.int(2))
                     policyIDs[report, default: [:]][position] = id
                 }
             }

@@ -33,6 +33,9 @@ extension PostgresStore {
     func snapshot<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         try withSession { s in
             try s.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            // Summing tens of thousands of rollup rows in a hash table: the default 4 MB made
+            // the aggregate spill to disk in 20 batches (300 ms instead of 60 over 63,000 rows).
+            try s.query("SET LOCAL work_mem = '256MB'")
             let result = try body(s)
             try s.query("COMMIT")
             return result
@@ -105,44 +108,60 @@ extension PostgresStore {
     }
 
     /// The stored rollup rows `filter` reads, summed over its periods (grain and period 0).
+    /// Summed here rather than with `GROUP BY`: PostgreSQL's `numeric` hash aggregate took
+    /// 290 ms over 63,000 all-time rows that it reads in 35; the sums saturate at the 64-bit
+    /// limits as the SQLite store's do.
     private static func storedRows(_ s: PostgresSession, _ filter: ReportFilter) throws -> RollupRows {
         var rows = RollupRows()
         var values: [SQLValue] = []
         let condition = rollupCondition(filter, &values)
         for row in try s.query(
             """
-            SELECT domain, organization, policy_type, result_type, \(clamped("SUM(successful)")),
-                \(clamped("SUM(failed)")), SUM(policies)::bigint
-            FROM rollup_sessions WHERE \(condition) GROUP BY 1, 2, 3, 4
+            SELECT domain, organization, policy_type, result_type, \(clamped("successful")), \(clamped("failed")),
+                policies
+            FROM rollup_sessions WHERE \(condition)
             """, values)
         {
-            let (domain, org, type, result, ok, failed, n) = try row.decode(
-                (String, String, String, String, Int64, Int64, Int64).self)
-            rows.sessions[
-                .init(grain: 0, period: 0, domain: domain, organization: org, policyType: type, resultType: result)] =
-                (ok, failed, n)
+            let c = Columns(row)
+            let key = RollupRows.SessionKey(
+                grain: 0, period: 0, domain: try c.text(0), organization: try c.text(1), policyType: try c.text(2),
+                resultType: try c.text(3))
+            let (ok, failed, n) = (try c.int(4), try c.int(5), try c.int(6))
+            if var sum = rows.sessions[key] {
+                sum.successful.saturate(adding: ok)
+                sum.failed.saturate(adding: failed)
+                sum.policies.saturate(adding: n)
+                rows.sessions[key] = sum
+            } else {
+                rows.sessions[key] = (ok, failed, n)
+            }
         }
         for row in try s.query(
             """
-            SELECT domain, host, result_type, \(clamped("SUM(failed)")), SUM(contributors)::bigint
-            FROM rollup_mx WHERE \(condition) GROUP BY 1, 2, 3
+            SELECT domain, host, result_type, \(clamped("failed")), contributors FROM rollup_mx WHERE \(condition)
             """, values)
         {
-            let (domain, host, result, failed, n) = try row.decode((String, String, String, Int64, Int64).self)
-            rows.mx[.init(grain: 0, period: 0, domain: domain, host: host, resultType: result)] = (failed, n)
+            let c = Columns(row)
+            let key = RollupRows.MXKey(
+                grain: 0, period: 0, domain: try c.text(0), host: try c.text(1), resultType: try c.text(2))
+            let (failed, n) = (try c.int(3), try c.int(4))
+            if var sum = rows.mx[key] {
+                sum.failed.saturate(adding: failed)
+                sum.contributors.saturate(adding: n)
+                rows.mx[key] = sum
+            } else {
+                rows.mx[key] = (failed, n)
+            }
         }
-        for row in try s.query(
-            "SELECT domain, mode, SUM(policies)::bigint FROM rollup_modes WHERE \(condition) GROUP BY 1, 2", values)
-        {
-            let (domain, mode, n) = try row.decode((String, String, Int64).self)
-            rows.modes[.init(grain: 0, period: 0, domain: domain, mode: mode)] = n
+        for row in try s.query("SELECT domain, mode, policies FROM rollup_modes WHERE \(condition)", values) {
+            let c = Columns(row)
+            rows.modes[.init(grain: 0, period: 0, domain: try c.text(0), mode: try c.text(1)), default: 0]
+                .saturate(adding: try c.int(2))
         }
-        for row in try s.query(
-            "SELECT domain, organization, SUM(reports)::bigint FROM rollup_dkim WHERE \(condition) GROUP BY 1, 2",
-            values)
-        {
-            let (domain, org, n) = try row.decode((String, String, Int64).self)
-            rows.dkim[.init(grain: 0, period: 0, domain: domain, organization: org)] = n
+        for row in try s.query("SELECT domain, organization, reports FROM rollup_dkim WHERE \(condition)", values) {
+            let c = Columns(row)
+            rows.dkim[.init(grain: 0, period: 0, domain: try c.text(0), organization: try c.text(1)), default: 0]
+                .saturate(adding: try c.int(2))
         }
         return rows
     }
@@ -198,7 +217,8 @@ extension PostgresStore {
                 FROM rollup_sessions WHERE \(condition) GROUP BY 1, 2
                 """, values)
             {
-                let (period, domain, ok, failed) = try row.decode((Int64, String, Int64, Int64).self)
+                let c = Columns(row)
+                let (period, domain, ok, failed) = (try c.int(0), try c.text(1), try c.int(2), try c.int(3))
                 points.append((RollupPeriod.dayOf(period), domain, ok, failed))
             }
         }
@@ -226,8 +246,11 @@ extension PostgresStore {
                 WHERE received_at >= $1 ORDER BY id DESC LIMIT $2
                 """, [.int(since ?? Int64.min), .int(Int64(limit))]
             ).map { row in
-                let (id, at, source, channel, kind, path, reason, count) = try row.decode(
-                    (Int64, Int64, String, String, String, String, String, Int64).self)
+                let c = Columns(row)
+                let (id, at, source, channel, kind, path, reason, count) = (
+                    try c.int(0), try c.int(1), try c.text(2), try c.text(3), try c.text(4), try c.text(5),
+                    try c.text(6), try c.int(7)
+                )
                 return RejectedInput(
                     id: id, receivedAt: at, source: source, channel: channel, kind: kind, jsonPath: path,
                     reason: reason, byteCount: Int(count))
@@ -267,8 +290,11 @@ extension PostgresStore {
     public func copiesReceived(organizationName: String, reportID: String) throws -> [ReceivedCopy] {
         try snapshot { s in
             func copy(_ row: PostgresRow) throws -> ReceivedCopy {
-                let (source, channel, outcome, dkim, domain, selector, reason) = try row.decode(
-                    (String, String, String, String?, String?, String?, String?).self)
+                let c = Columns(row)
+                let (source, channel, outcome, dkim, domain, selector, reason) = (
+                    try c.text(0), try c.text(1), try c.text(2), try c.text(3), try c.text(4), try c.text(5),
+                    try c.text(6)
+                )
                 return ReceivedCopy(
                     source: source, channel: channel, outcome: outcome, dkim: dkim, dkimDomain: domain,
                     dkimSelector: selector, dkimReason: reason)
@@ -308,7 +334,8 @@ extension PostgresStore {
             for row in try s.query(
                 "SELECT validity, position FROM input_positions WHERE source = $1", [.text(source)])
             {
-                let (validity, position) = try row.decode((Int64, Int64).self)
+                let c = Columns(row)
+                let (validity, position) = (try c.int(0), try c.int(1))
                 return InputPosition(source: source, validity: validity, position: position)
             }
             return nil
@@ -397,8 +424,14 @@ extension PostgresStore {
             let period = RollupPeriod.day(cutoff)
             let old = try FreshRollups.stored(s, where: "grain = 0 AND period < $1", [.int(period)])
             let reports = try s.count(
-                "WITH d AS (DELETE FROM reports WHERE day < $1 RETURNING 1) SELECT COUNT(*) FROM d",
-                [.text(cutoff.description)])
+                """
+                WITH r AS (DELETE FROM reports WHERE day < $1 RETURNING id),
+                    p AS (DELETE FROM policies WHERE report_ref IN (SELECT id FROM r) RETURNING id),
+                    f AS (DELETE FROM failure_details WHERE policy_ref IN (SELECT id FROM p)),
+                    w AS (DELETE FROM raw_reports WHERE report_ref IN (SELECT id FROM r)),
+                    c AS (DELETE FROM receipts WHERE report_ref IN (SELECT id FROM r))
+                SELECT COUNT(*) FROM r
+                """, [.text(cutoff.description)])
             let rejected = try s.count(
                 "WITH d AS (DELETE FROM rejected_inputs WHERE received_at < $1 RETURNING 1) SELECT COUNT(*) FROM d",
                 [.int(cutoff.start.seconds)])
@@ -424,8 +457,28 @@ extension PostgresStore {
     /// The server answers and the schema is one this tlsrpt knows: `["ok"]`.
     public func fileCheck() throws -> [String] {
         try withSession { s in
+            var problems: [String] = []
             let version = try s.count("SELECT MAX(version) FROM tlsrpt_migrations")
-            return version == Int64(PostgresSchema.migrations.count) ? ["ok"] : ["schema version \(version)"]
+            if version != Int64(PostgresSchema.migrations.count) { problems.append("schema version \(version)") }
+            // The tables have no foreign keys (migration 2): rows whose parent is gone.
+            let orphans = [
+                ("policies", "policies x WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = x.report_ref)"),
+                (
+                    "failure_details",
+                    "failure_details x WHERE NOT EXISTS (SELECT 1 FROM policies p WHERE p.id = x.policy_ref)"
+                ),
+                ("raw_reports", "raw_reports x WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = x.report_ref)"),
+                ("receipts", "receipts x WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = x.report_ref)"),
+            ]
+            for (table, from) in orphans {
+                let n = try s.count("SELECT COUNT(*) FROM \(from)")
+                if n > 0 { problems.append("\(table): \(n) row(s) whose report is gone") }
+            }
+            let missing = try s.count(
+                "SELECT COUNT(*) FROM reports r WHERE NOT EXISTS (SELECT 1 FROM raw_reports w WHERE w.report_ref = r.id)"
+            )
+            if missing > 0 { problems.append("reports: \(missing) without their raw bytes") }
+            return problems.isEmpty ? ["ok"] : problems
         }
     }
 }

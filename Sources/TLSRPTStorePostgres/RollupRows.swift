@@ -155,7 +155,11 @@ struct RollupRows {
     func apply(_ s: PostgresSession) throws {
         if !sessions.isEmpty {
             var rows = JSONRows()
+            var emptied = JSONRows()
             for (k, v) in sessions.sorted(by: { $0.key < $1.key }) {
+                if v.policies < 0 {
+                    emptied.row(k.grain, k.period, k.domain, k.organization, k.policyType, k.resultType)
+                }
                 rows.int(k.grain)
                 rows.int(k.period)
                 rows.text(k.domain)
@@ -168,14 +172,16 @@ struct RollupRows {
                 rows.endRow()
             }
             try upsert(
-                s, rows, table: "rollup_sessions",
+                s, rows, emptied: emptied, table: "rollup_sessions",
                 keys: ["grain", "period", "domain", "organization", "policy_type", "result_type"],
                 keyTypes: ["smallint", "bigint", "text", "text", "text", "text"],
                 sums: [("successful", "numeric"), ("failed", "numeric"), ("policies", "bigint")], emptyWhen: "policies")
         }
         if !mx.isEmpty {
             var rows = JSONRows()
+            var emptied = JSONRows()
             for (k, v) in mx.sorted(by: { $0.key < $1.key }) {
+                if v.contributors < 0 { emptied.row(k.grain, k.period, k.domain, k.host, k.resultType) }
                 rows.int(k.grain)
                 rows.int(k.period)
                 rows.text(k.domain)
@@ -186,13 +192,16 @@ struct RollupRows {
                 rows.endRow()
             }
             try upsert(
-                s, rows, table: "rollup_mx", keys: ["grain", "period", "domain", "host", "result_type"],
+                s, rows, emptied: emptied, table: "rollup_mx",
+                keys: ["grain", "period", "domain", "host", "result_type"],
                 keyTypes: ["smallint", "bigint", "text", "text", "text"],
                 sums: [("failed", "numeric"), ("contributors", "bigint")], emptyWhen: "contributors")
         }
         if !modes.isEmpty {
             var rows = JSONRows()
+            var emptied = JSONRows()
             for (k, v) in modes.sorted(by: { $0.key < $1.key }) {
+                if v < 0 { emptied.row(k.grain, k.period, k.domain, k.mode) }
                 rows.int(k.grain)
                 rows.int(k.period)
                 rows.text(k.domain)
@@ -201,12 +210,14 @@ struct RollupRows {
                 rows.endRow()
             }
             try upsert(
-                s, rows, table: "rollup_modes", keys: ["grain", "period", "domain", "mode"],
+                s, rows, emptied: emptied, table: "rollup_modes", keys: ["grain", "period", "domain", "mode"],
                 keyTypes: ["smallint", "bigint", "text", "text"], sums: [("policies", "bigint")], emptyWhen: "policies")
         }
         if !dkim.isEmpty {
             var rows = JSONRows()
+            var emptied = JSONRows()
             for (k, v) in dkim.sorted(by: { $0.key < $1.key }) {
+                if v < 0 { emptied.row(k.grain, k.period, k.domain, k.organization) }
                 rows.int(k.grain)
                 rows.int(k.period)
                 rows.text(k.domain)
@@ -215,13 +226,13 @@ struct RollupRows {
                 rows.endRow()
             }
             try upsert(
-                s, rows, table: "rollup_dkim", keys: ["grain", "period", "domain", "organization"],
+                s, rows, emptied: emptied, table: "rollup_dkim", keys: ["grain", "period", "domain", "organization"],
                 keyTypes: ["smallint", "bigint", "text", "text"], sums: [("reports", "bigint")], emptyWhen: "reports")
         }
     }
 
     private func upsert(
-        _ s: PostgresSession, _ rows: JSONRows, table: String, keys: [String], keyTypes: [String],
+        _ s: PostgresSession, _ rows: JSONRows, emptied: JSONRows, table: String, keys: [String], keyTypes: [String],
         sums: [(String, String)], emptyWhen counter: String
     ) throws {
         let columns = keys + sums.map(\.0)
@@ -234,12 +245,14 @@ struct RollupRows {
             SELECT \(select) FROM jsonb_array_elements($1::jsonb) AS e
             ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET \(updates)
             """, [.text(rows.finished)])
+        // Only a row whose counter went down can have lost its last contributor.
+        guard emptied.count > 0 else { return }
         let match = zip(keys.indices, keyTypes).map { i, t in "t.\(keys[i]) = (e->>\(i))::\(t)" }
             .joined(separator: " AND ")
         try s.query(
             """
             DELETE FROM \(table) t USING jsonb_array_elements($1::jsonb) AS e
             WHERE \(match) AND t.\(counter) = 0
-            """, [.text(rows.finished)])
+            """, [.text(emptied.finished)])
     }
 }

@@ -215,7 +215,8 @@ struct VerifyCommand: ParsableCommand {
             "verify: \(counts.reports) report(s), \(counts.policies) policies, \(counts.failureDetails) failure detail(s); "
                 + "file \(fileOK ? "ok" : "damaged"); rollups \(mismatches == 0 ? "exact" : "\(mismatches) row(s) differ")"
         )
-        for problem in file where !fileOK { printError(SafeText.terminal("sqlite: \(problem)")) }
+        let engine = store.location.hasPrefix("postgres") ? "postgresql" : "sqlite"
+        for problem in file where !fileOK { printError(SafeText.terminal("\(engine): \(problem)")) }
         if !fileOK || mismatches != 0 { throw ExitStatus.rejected }
     }
 }

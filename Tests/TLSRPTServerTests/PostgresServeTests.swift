@@ -72,4 +72,39 @@ struct PostgresServeTests {
         let verify = try CLI.run(["verify", "--db", db], environment: postgres.environment)
         #expect(verify.stdout.contains("rollups exact"), "\(verify.stdout)")
     }
+
+    /// Two `serve` processes on one database, sent overlapping reports at once (as two
+    /// receivers behind a load balancer are, when a sender retries): each report stored once,
+    /// every second copy a duplicate, the rollups exact.
+    @Test func twoReceiversOnOneDatabase() throws {
+        let postgres = try PostgresTestServer.shared()
+        let db = try postgres.newDatabase()
+        let name = String(db.split(separator: "/").last!)
+        let servers = [
+            try ServerProcess(["--rate-limit", "0"], database: db, environment: postgres.environment),
+            try ServerProcess(["--rate-limit", "0"], database: db, environment: postgres.environment),
+        ]
+        defer { for s in servers { _ = s.stop() } }
+        // Receiver 0 is sent reports 0..<200, receiver 1 reports 100..<300 (newest first).
+        let plans = [Array(0..<200), Array(100..<300).reversed()]
+        let statuses = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            let server = servers[worker % 2]
+            let ids = plans[worker % 2].enumerated().filter { $0.offset % 2 == worker / 2 }.map(\.element)
+            for id in ids {
+                let body = TestCompression.gzip(Array(HostileInputs.report("lb-\(id)").utf8))
+                let status = (try? server.post(body).0) ?? -1
+                statuses.withLock { $0.append(status) }
+            }
+        }
+        #expect(statuses.withLock { $0 } == [Int](repeating: 200, count: 400))
+        #expect(
+            try postgres.psql("SELECT COUNT(*), COUNT(DISTINCT report_id) FROM reports", database: name) == "300|300\n")
+        #expect(
+            try postgres.psql("SELECT outcome, COUNT(*) FROM receipts GROUP BY 1", database: name) == "duplicate|100\n")
+        let verify = try CLI.run(["verify", "--db", db], environment: postgres.environment)
+        #expect(verify.status == 0)
+        #expect(verify.stdout.contains("300 report(s)"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("rollups exact"), "\(verify.stdout)")
+    }
 }

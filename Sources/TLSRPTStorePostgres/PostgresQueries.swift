@@ -292,8 +292,8 @@ extension PostgresStore {
             func copy(_ row: PostgresRow) throws -> ReceivedCopy {
                 let c = Columns(row)
                 let (source, channel, outcome, dkim, domain, selector, reason) = (
-                    try c.text(0), try c.text(1), try c.text(2), try c.text(3), try c.text(4), try c.text(5),
-                    try c.text(6)
+                    try c.text(0), try c.text(1), try c.text(2), c.optionalText(3), c.optionalText(4),
+                    c.optionalText(5), c.optionalText(6)
                 )
                 return ReceivedCopy(
                     source: source, channel: channel, outcome: outcome, dkim: dkim, dkimDomain: domain,

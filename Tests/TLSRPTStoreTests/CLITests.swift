@@ -9,8 +9,9 @@ import Testing
 @Suite struct CLITests {
     static let samples = TestPaths.repositoryRoot.appendingPathComponent("samples").path
 
+    /// A new database on the backend the tests run against (`TestBackend`).
     func database() throws -> String {
-        try TestPaths.temporaryDirectory("cli").appendingPathComponent("t.sqlite").path
+        try TestBackend.newDatabase("cli")
     }
 
     @Test func ingestTallyAndExitCodes() throws {
@@ -44,7 +45,9 @@ import Testing
         #expect(summary.stdout.contains("\nexample.com,4842,452,"))
         let missing = try CLI.run(["summary", "--db", db + ".nope"])
         #expect(missing.status == 2)
-        #expect(missing.stderr.contains("no database at"))
+        // SQLite names the missing file; PostgreSQL says the database does not exist.
+        #expect(
+            missing.stderr.contains(TestBackend.isPostgres ? "does not exist" : "no database at"), "\(missing.stderr)")
     }
 
     @Test func exportToFileWithFilters() throws {
@@ -134,6 +137,11 @@ import Testing
     @Test func aPausedPipeIsCommittedWithoutWaitingForItsEnd() throws {
         // 0 until the database exists and is migrated (the ingest may be creating it).
         func reports(_ db: String) -> Int {
+            if TestBackend.isPostgres {
+                // "verify: N report(s), …" (the database exists from the start).
+                guard let out = try? CLI.run(["verify", "--db", db]) else { return 0 }
+                return Int(out.stdout.split(separator: " ").dropFirst().first ?? "") ?? 0
+            }
             guard FileManager.default.fileExists(atPath: db) else { return 0 }
             return (try? SQLiteStore(path: db, readOnly: true).counts().reports) ?? 0
         }
@@ -272,8 +280,10 @@ import Testing
             stored += Int(r?.stdout.split(separator: " ").dropFirst().first ?? "") ?? -1000
         }
         #expect(stored == identities.count)
-        #expect(try SQLiteStore(path: db).counts().reports == identities.count)
-        #expect(try SQLiteStore(path: db).rollupMismatches() == 0)
+        let verify = try CLI.run(["verify", "--db", db])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.hasPrefix("verify: \(identities.count) report(s),"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("rollups exact"), "\(verify.stdout)")
     }
 
     @Test func pruneCommand() throws {

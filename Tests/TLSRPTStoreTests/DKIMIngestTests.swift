@@ -34,7 +34,7 @@ struct DKIMIngestTests {
     }
 
     func database() throws -> String {
-        try TestPaths.temporaryDirectory("dkim").appendingPathComponent("t.sqlite").path
+        try TestBackend.newDatabase("dkim")
     }
 
     func summaryJSON(_ db: String, _ extra: [String] = []) throws -> [[String: Any]] {
@@ -58,7 +58,7 @@ struct DKIMIngestTests {
             r.stdout
                 == "ingest: 1 stored, \(order.count - 1) duplicate(s), 0 conflict(s), 0 rejected, 0 message(s) without a report\n"
         )
-        let store = try SQLiteStore(path: db)
+        let store = try openStore(db)
         let copies = try store.copiesReceived(organizationName: "Sender Example", reportID: "dkim-1")
         #expect(copies.count == order.count)
         for c in Self.cases {
@@ -155,7 +155,7 @@ struct DKIMIngestTests {
         #expect(off.status == 0, "\(off.stderr)")
         let r = try CLI.run(["ingest", "--db", db, "--dns-server", dns.address, file])
         #expect(r.status == 0, "\(r.stderr)")
-        let store = try SQLiteStore(path: db)
+        let store = try openStore(db)
         #expect(try store.copiesReceived(organizationName: "File Sender", reportID: "file-1").map(\.dkim) == ["n/a"])
         #expect(try store.copiesReceived(organizationName: "Sender Example", reportID: "dkim-1").map(\.dkim) == [nil])
 
@@ -206,7 +206,7 @@ struct DKIMIngestTests {
         #expect(Date().timeIntervalSince(start) >= 1)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("ingest: 1 stored, 2 duplicate(s)"))
-        let copies = try SQLiteStore(path: db).copiesReceived(organizationName: "Sender Example", reportID: "dkim-1")
+        let copies = try openStore(db).copiesReceived(organizationName: "Sender Example", reportID: "dkim-1")
         #expect(copies.map(\.dkim) == ["temperror", "temperror", "none"])
         try #require(copies.count == 3)
         #expect(

@@ -3,6 +3,7 @@ import TLSRPT
 import TLSRPTIngest
 import TLSRPTMail
 import TLSRPTStore
+import TLSRPTStorePostgres
 import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
@@ -34,4 +35,12 @@ func ingest(_ store: SQLiteStore, reports: [Report], batchSize: Int = 50) throws
     }
     try session.flush()
     return session.tally
+}
+
+/// Opens the store a test database names: a SQLite path or a PostgreSQL URL (`TestBackend`).
+func openStore(_ db: String) throws -> any ReportStore {
+    switch try StoreLocation.parse(db) {
+    case .sqlite(let path): return try SQLiteStore(path: path)
+    case .postgres(let location): return try PostgresStore(location)
+    }
 }

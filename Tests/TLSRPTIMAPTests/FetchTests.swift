@@ -1,6 +1,5 @@
 import Foundation
 import TLSRPTStore
-import TLSRPTStoreSQLite
 import TLSRPTTestSupport
 import Testing
 
@@ -13,7 +12,7 @@ let dovecot = IMAPTestServer.available || TestTools.toolsRequired
 @Suite(.enabled(if: dovecot, "dovecot-imapd is not installed"))
 struct FetchTests {
     func database() throws -> String {
-        try TestPaths.temporaryDirectory("fetch-db").appendingPathComponent("t.sqlite").path
+        try TestBackend.newDatabase("fetch-db")
     }
 
     /// Three report mails of the project's own (one report each: gzip, JSON quoted-printable, zip).
@@ -96,8 +95,12 @@ struct FetchTests {
             first.stdout.hasPrefix("fetch: " + ingestStored.dropFirst("ingest: ".count) + ","),
             "\(first.stdout) vs \(ingest.stdout)")
         #expect(try summaryJSON(db) == summaryJSON(reference))
-        #expect(try SQLiteStore(path: db).rollupMismatches() == 0)
-        #expect(try SQLiteStore(path: db).counts().reports == SQLiteStore(path: reference).counts().reports)
+        // The same reports, policies and failure details; rollups exact (on either backend).
+        let verified = try CLI.run(["verify", "--db", db])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.stdout.contains("rollups exact"), "\(verified.stdout)")
+        let counts = { (out: String) in out.split(separator: ";").first.map(String.init) ?? "" }
+        #expect(counts(verified.stdout) == counts(try CLI.run(["verify", "--db", reference]).stdout))
 
         // Nothing new: nothing fetched, the messages untouched (not even \Seen).
         let second = try CLI.run(["fetch", server.url(), "--password-file", pw, "--ca-file", server.caFile, "--db", db])

@@ -35,6 +35,16 @@ public enum TestTools {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        // Close-on-exec for every end of these pipes: a process another thread starts meanwhile
+        // (a PostgreSQL server restarted under load) would otherwise inherit them, hold this
+        // child's stdin open for ever (curl then waits for the end of its body) or keep its
+        // output from ending. The child's own 0, 1 and 2 are copies made in the child, without
+        // the flag.
+        for pipe in [out, err, input] {
+            for handle in [pipe.fileHandleForReading, pipe.fileHandleForWriting] {
+                _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
+            }
+        }
         try process.run()
         if let stdin {
             input.fileHandleForWriting.write(Data(stdin))

@@ -35,6 +35,26 @@ public protocol ReportStore: AnyObject, Sendable {
     /// DKIM-verified reports only.
     func digest(day: Day, domains: [String], dkimPassOnly: Bool) throws -> Digest
 
+    /// Per UTC day from `filter.since` to `filter.until` (both needed; nothing without them),
+    /// the per-domain summaries of that day alone, from the day rollups: days without reports
+    /// are left out. The dashboard's daily charts.
+    func dailySummaries(_ filter: ReportFilter, topHosts: Int) throws -> [Day: [DomainSummary]]
+
+    /// Per day from `filter.since` to `filter.until` (both needed), the sessions of all
+    /// domains and of each (the digest's series; the dashboard's sparklines).
+    func dailySessions(_ filter: ReportFilter) throws -> (total: [DailyPoint], byDomain: [String: [DailyPoint]])
+
+    /// The first and last day of the stored reports; nil when there are none.
+    func reportDays() throws -> ClosedRange<Day>?
+
+    /// The reports `filter` selects (its dates, domains, reporters and result types: a report
+    /// with a policy for one of the domains, a failure of one of the types), newest day
+    /// first, `limit` of them from `offset`, with how many there are in all.
+    func listReports(_ filter: ReportFilter, offset: Int, limit: Int) throws -> ReportListPage
+
+    /// The policies senders applied to the reports `filter` selects (dates, domains, reporters).
+    func policiesSeen(_ filter: ReportFilter) throws -> [PolicySeen]
+
     /// Calls `row` for every row of `table` that `filter` selects, in a stable order.
     func export(_ table: ExportTable, _ filter: ReportFilter, _ row: (ExportRow) throws -> Void) throws
 
@@ -107,6 +127,14 @@ extension ReportStore {
     /// `rejectedInputs(limit:since:)` of any time, the newest 100 unless told.
     public func rejectedInputs(limit: Int = 100) throws -> [RejectedInput] {
         try rejectedInputs(limit: limit, since: nil)
+    }
+
+    /// The stored report with row id `id`, every column and copy; nil when there is none.
+    public func storedReport(id: Int64) throws -> StoredReport? {
+        guard id > 0, let first = try storedReports(after: id - 1, limit: 1).first, first.sourceID == id else {
+            return nil
+        }
+        return first
     }
 
     /// `commit` without an input position.

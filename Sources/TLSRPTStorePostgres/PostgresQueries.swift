@@ -44,7 +44,7 @@ extension PostgresStore {
 
     /// The rollup rows `filter` reads: its grains and periods (`ReportFilter.rollupSources`),
     /// its domains; as SQL over a table with `grain`, `period` and `domain` columns.
-    private static func rollupCondition(_ filter: ReportFilter, _ values: inout [SQLValue]) -> String {
+    static func rollupCondition(_ filter: ReportFilter, _ values: inout [SQLValue]) -> String {
         var parts = filter.rollupSources.map { source -> String in
             values.append(.int(source.from))
             values.append(.int(source.to))
@@ -73,59 +73,74 @@ extension PostgresStore {
             var values: [SQLValue] = []
             rows = try FreshRollups.dayRows(s, where: reportCondition(filter, &values) + " AND r.dkim_pass", values)
         } else {
-            rows = try storedRows(s, filter)
+            var values: [SQLValue] = []
+            rows = try storedRows(s, rollupCondition(filter, &values), values, keepPeriods: false)
+        }
+        return summaries(rows, filter, topHosts: topHosts, byPeriod: false).map(\.summary)
+    }
+
+    /// Per-domain summaries of `rows` (and with `byPeriod`, per period and domain; period 0
+    /// otherwise), ordered by period, then domain.
+    static func summaries(_ rows: RollupRows, _ filter: ReportFilter, topHosts: Int, byPeriod: Bool)
+        -> [(period: Int64, summary: DomainSummary)]
+    {
+        struct Slot: Hashable {
+            var period: Int64
+            var domain: String
         }
         let reporters = filter.reporters.isEmpty ? nil : Set(filter.reporters.map { $0.lowercased() })
         let wantedResults = filter.resultTypes.isEmpty ? nil : Set(filter.resultTypes)
-        var totals: [String: SummaryTotals<String>] = [:]
+        var totals: [Slot: SummaryTotals<String>] = [:]
+        func slot(_ period: Int64, _ domain: String) -> Slot { Slot(period: byPeriod ? period : 0, domain: domain) }
         for (k, c) in rows.sessions {
             if let reporters, !reporters.contains(k.organization.lowercased()) { continue }
             if k.resultType.isEmpty {
-                totals[k.domain, default: SummaryTotals(domain: k.domain)].addSessions(
+                totals[slot(k.period, k.domain), default: SummaryTotals(domain: k.domain)].addSessions(
                     organization: k.organization, policyType: k.policyType, successful: c.successful,
                     failed: c.failed, policies: c.policies)
             } else {
-                totals[k.domain, default: SummaryTotals(domain: k.domain)].addFailures(
+                totals[slot(k.period, k.domain), default: SummaryTotals(domain: k.domain)].addFailures(
                     resultType: k.resultType, failed: c.failed)
             }
         }
         for (k, n) in rows.dkim {
             if let reporters, !reporters.contains(k.organization.lowercased()) { continue }
-            totals[k.domain, default: SummaryTotals(domain: k.domain)].addDKIMPasses(
+            totals[slot(k.period, k.domain), default: SummaryTotals(domain: k.domain)].addDKIMPasses(
                 organization: k.organization, reports: n)
         }
         for (k, v) in rows.mx {
             if let wantedResults, !wantedResults.contains(k.resultType) { continue }
-            totals[k.domain, default: SummaryTotals(domain: k.domain)].addHost(
+            totals[slot(k.period, k.domain), default: SummaryTotals(domain: k.domain)].addHost(
                 k.host, resultType: k.resultType, failed: v.failed)
         }
         for (k, n) in rows.modes {
-            totals[k.domain, default: SummaryTotals(domain: k.domain)].addMode(k.mode, policies: n)
+            totals[slot(k.period, k.domain), default: SummaryTotals(domain: k.domain)].addMode(k.mode, policies: n)
         }
-        return totals.values.filter(\.hasSessions).compactMap { t in
-            t.summary(filter, topHosts: topHosts) { $0 }
-        }.sorted { $0.policyDomain < $1.policyDomain }
+        return totals.filter(\.value.hasSessions).compactMap { key, t in
+            t.summary(filter, topHosts: topHosts) { $0 }.map { (key.period, $0) }
+        }.sorted { ($0.period, $0.summary.policyDomain) < ($1.period, $1.summary.policyDomain) }
     }
 
     /// The stored rollup rows `filter` reads, summed over its periods (grain and period 0).
     /// Summed here rather than with `GROUP BY`: PostgreSQL's `numeric` hash aggregate took
     /// 290 ms over 63,000 all-time rows that it reads in 35; the sums saturate at the 64-bit
     /// limits as the SQLite store's do.
-    private static func storedRows(_ s: PostgresSession, _ filter: ReportFilter) throws -> RollupRows {
+    static func storedRows(_ s: PostgresSession, _ condition: String, _ values: [SQLValue], keepPeriods: Bool)
+        throws -> RollupRows
+    {
         var rows = RollupRows()
-        var values: [SQLValue] = []
-        let condition = rollupCondition(filter, &values)
+        let periodColumn = keepPeriods ? "period" : "0::bigint"
         for row in try s.query(
             """
             SELECT domain, organization, policy_type, result_type, \(clamped("successful")), \(clamped("failed")),
-                policies
+                policies, \(periodColumn)
             FROM rollup_sessions WHERE \(condition)
             """, values)
         {
             let c = Columns(row)
             let key = RollupRows.SessionKey(
-                grain: 0, period: 0, domain: try c.text(0), organization: try c.text(1), policyType: try c.text(2),
-                resultType: try c.text(3))
+                grain: 0, period: try c.int(7), domain: try c.text(0), organization: try c.text(1),
+                policyType: try c.text(2), resultType: try c.text(3))
             let (ok, failed, n) = (try c.int(4), try c.int(5), try c.int(6))
             if var sum = rows.sessions[key] {
                 sum.successful.saturate(adding: ok)
@@ -138,12 +153,14 @@ extension PostgresStore {
         }
         for row in try s.query(
             """
-            SELECT domain, host, result_type, \(clamped("failed")), contributors FROM rollup_mx WHERE \(condition)
+            SELECT domain, host, result_type, \(clamped("failed")), contributors, \(periodColumn)
+            FROM rollup_mx WHERE \(condition)
             """, values)
         {
             let c = Columns(row)
             let key = RollupRows.MXKey(
-                grain: 0, period: 0, domain: try c.text(0), host: try c.text(1), resultType: try c.text(2))
+                grain: 0, period: try c.int(5), domain: try c.text(0), host: try c.text(1),
+                resultType: try c.text(2))
             let (failed, n) = (try c.int(3), try c.int(4))
             if var sum = rows.mx[key] {
                 sum.failed.saturate(adding: failed)
@@ -153,21 +170,26 @@ extension PostgresStore {
                 rows.mx[key] = (failed, n)
             }
         }
-        for row in try s.query("SELECT domain, mode, policies FROM rollup_modes WHERE \(condition)", values) {
+        for row in try s.query(
+            "SELECT domain, mode, policies, \(periodColumn) FROM rollup_modes WHERE \(condition)", values)
+        {
             let c = Columns(row)
-            rows.modes[.init(grain: 0, period: 0, domain: try c.text(0), mode: try c.text(1)), default: 0]
+            rows.modes[.init(grain: 0, period: try c.int(3), domain: try c.text(0), mode: try c.text(1)), default: 0]
                 .saturate(adding: try c.int(2))
         }
-        for row in try s.query("SELECT domain, organization, reports FROM rollup_dkim WHERE \(condition)", values) {
+        for row in try s.query(
+            "SELECT domain, organization, reports, \(periodColumn) FROM rollup_dkim WHERE \(condition)", values)
+        {
             let c = Columns(row)
-            rows.dkim[.init(grain: 0, period: 0, domain: try c.text(0), organization: try c.text(1)), default: 0]
+            rows.dkim[
+                .init(grain: 0, period: try c.int(3), domain: try c.text(0), organization: try c.text(1)), default: 0]
                 .saturate(adding: try c.int(2))
         }
         return rows
     }
 
     /// The reports (`r`) and policies (`p`) `filter`'s dates and domains select, as SQL.
-    private static func reportCondition(_ filter: ReportFilter, _ values: inout [SQLValue]) -> String {
+    static func reportCondition(_ filter: ReportFilter, _ values: inout [SQLValue]) -> String {
         var conditions = ["true"]
         if let since = filter.since {
             values.append(.text(since.description))

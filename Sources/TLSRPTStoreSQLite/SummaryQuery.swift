@@ -9,6 +9,15 @@ extension SQLiteStore {
     }
 
     static func summary(_ db: Database, _ filter: ReportFilter, topHosts: Int) throws -> [DomainSummary] {
+        try summaries(db, filter, topHosts: topHosts, byPeriod: false) { try filter.eachCell(db, $0) }.map(\.summary)
+    }
+
+    /// Summaries of the cells `cells` gives, per domain, and with `byPeriod` per cell period
+    /// and domain (period 0 otherwise); ordered by period, then domain.
+    static func summaries(
+        _ db: Database, _ filter: ReportFilter, topHosts: Int, byPeriod: Bool,
+        cells: ((RollupCells.Key, UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws -> [(period: Int64, summary: DomainSummary)] {
         var reader = RollupReader(db)
         let reporters: Set<Int64>? =
             filter.reporters.isEmpty ? nil : try reader.ids(of: filter.reporters, ignoringCase: true)
@@ -16,20 +25,27 @@ extension SQLiteStore {
         guard let sessionsRow = try reader.ids(of: [""]).first else { return [] }
         // Cells come in key order, so a domain's cells follow one another within a period: the
         // last domain's slot is remembered, most cells need no dictionary lookup.
-        var slots: [Int64: Int] = [:]
+        struct Slot: Hashable {
+            var period: Int64
+            var domain: Int64
+        }
+        var slots: [Slot: Int] = [:]
         var totals: [SummaryTotals<Int64>] = []
-        var last: (domain: Int64, slot: Int) = (-1, -1)
+        var periods: [Int64] = []
+        var last: (slot: Slot, index: Int) = (Slot(period: -1, domain: -1), -1)
         do {
-            try filter.eachCell(db) { key, bytes in
-                if key.domain != last.domain {
-                    let i = slots[key.domain] ?? totals.count
+            try cells { key, bytes in
+                let slot = Slot(period: byPeriod ? key.period : 0, domain: key.domain)
+                if slot != last.slot {
+                    let i = slots[slot] ?? totals.count
                     if i == totals.count {
-                        slots[key.domain] = i
+                        slots[slot] = i
                         totals.append(SummaryTotals(domain: key.domain))
+                        periods.append(slot.period)
                     }
-                    last = (key.domain, i)
+                    last = (slot, i)
                 }
-                let i = last.slot
+                let i = last.index
                 try RollupCell.visit(
                     bytes,
                     sessions: { k, c in
@@ -52,12 +68,14 @@ extension SQLiteStore {
             }
         }
 
-        var out: [DomainSummary] = []
+        var out: [(period: Int64, summary: DomainSummary)] = []
         out.reserveCapacity(totals.count)
         // A domain is summarized for the sessions its reports (by the reporters asked for) gave.
-        for t in totals where t.hasSessions {
-            if let s = try t.summary(filter, topHosts: topHosts, text: { try reader.text($0) }) { out.append(s) }
+        for (i, t) in totals.enumerated() where t.hasSessions {
+            if let s = try t.summary(filter, topHosts: topHosts, text: { try reader.text($0) }) {
+                out.append((periods[i], s))
+            }
         }
-        return out.sorted { $0.policyDomain < $1.policyDomain }
+        return out.sorted { ($0.period, $0.summary.policyDomain) < ($1.period, $1.summary.policyDomain) }
     }
 }

@@ -28,7 +28,8 @@ extension PostgresStore {
         }
     }
 
-    public func dailySessions(_ filter: ReportFilter) throws -> (total: [DailyPoint], byDomain: [String: [DailyPoint]]) {
+    public func dailySessions(_ filter: ReportFilter) throws -> (total: [DailyPoint], byDomain: [String: [DailyPoint]])
+    {
         try snapshot { s in try Self.dailySeries(s, filter) }
     }
 
@@ -62,7 +63,8 @@ extension PostgresStore {
         if !filter.domains.isEmpty {
             values.append(.texts(filter.domains))
             conditions.append(
-                "EXISTS (SELECT 1 FROM policies p WHERE p.report_ref = r.id AND p.policy_domain = ANY($\(values.count)))")
+                "EXISTS (SELECT 1 FROM policies p WHERE p.report_ref = r.id AND p.policy_domain = ANY($\(values.count)))"
+            )
         }
         if !filter.reporters.isEmpty {
             values.append(.texts(filter.reporters.map { $0.lowercased() }))

@@ -182,8 +182,9 @@ extension PostgresStore {
         {
             let c = Columns(row)
             rows.dkim[
-                .init(grain: 0, period: try c.int(3), domain: try c.text(0), organization: try c.text(1)), default: 0]
-                .saturate(adding: try c.int(2))
+                .init(grain: 0, period: try c.int(3), domain: try c.text(0), organization: try c.text(1)), default: 0
+            ]
+            .saturate(adding: try c.int(2))
         }
         return rows
     }

@@ -198,4 +198,14 @@ enum PostgresSchema {
         }
         try session.query("COMMIT")
     }
+
+    /// Checks, without writing anything, that the database is at the version this tlsrpt
+    /// knows (a read-only user such as `tlsrpt web` cannot migrate it).
+    static func checkCurrent(_ session: PostgresSession) throws {
+        let exists = try session.count("SELECT COUNT(*) FROM pg_tables WHERE tablename = 'tlsrpt_migrations'")
+        let current =
+            exists == 0 ? 0 : Int(try session.count("SELECT COALESCE(MAX(version), 0) FROM tlsrpt_migrations"))
+        if current > migrations.count { throw PostgresStoreError.newerSchema(current, known: migrations.count) }
+        if current < migrations.count { throw PostgresStoreError.olderSchema(current, known: migrations.count) }
+    }
 }

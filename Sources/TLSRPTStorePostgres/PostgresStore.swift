@@ -11,12 +11,16 @@ import TLSRPTStore
 /// Why the PostgreSQL store could not do what was asked.
 enum PostgresStoreError: Error, CustomStringConvertible {
     case newerSchema(Int, known: Int)
+    case olderSchema(Int, known: Int)
     case unavailable(String)
 
     var description: String {
         switch self {
         case .newerSchema(let v, let known):
             return "the database is at schema version \(v); this tlsrpt knows \(known) (upgrade tlsrpt)"
+        case .olderSchema(let v, let known):
+            return
+                "the database is at schema version \(v), this tlsrpt needs \(known): run a command that writes (`tlsrpt verify`, `ingest`) once to migrate it"
         case .unavailable(let what):
             return "\(what) is not available on PostgreSQL yet"
         }
@@ -38,14 +42,23 @@ public final class PostgresStore: ReportStore {
     private let idle = Mutex<[PostgresConnection]>([])
     private let nextID = Mutex(0)
 
-    /// Opens the database `location` names and brings its schema up to date.
-    public init(_ location: PostgresLocation) throws {
+    /// Whether every transaction is read-only (`tlsrpt web`).
+    public let readOnly: Bool
+
+    /// Opens the database `location` names and brings its schema up to date; `readOnly`
+    /// writes nothing (it only checks the schema is current) and makes every session read-only.
+    public init(_ location: PostgresLocation, readOnly: Bool = false) throws {
+        self.readOnly = readOnly
         postgres = location
         var logger = Logger(label: "tlsrpt.postgres")
         logger.logLevel = .critical
         self.logger = logger
         configuration = try Self.configuration(location)
-        try withSession { try PostgresSchema.migrate($0, now: Int64(Date().timeIntervalSince1970)) }
+        if readOnly {
+            try withSession { try PostgresSchema.checkCurrent($0) }
+        } else {
+            try withSession { try PostgresSchema.migrate($0, now: Int64(Date().timeIntervalSince1970)) }
+        }
     }
 
     deinit {
@@ -135,9 +148,14 @@ public final class PostgresStore: ReportStore {
             return $0
         }
         do {
-            return try PostgresConnection.connect(
+            let connection = try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: id, logger: logger
             ).wait()
+            if readOnly {
+                _ = try PostgresSession(connection: connection, logger: logger).query(
+                    "SET default_transaction_read_only = on")
+            }
+            return connection
         } catch {
             throw Self.describe(error, location: postgres.redacted)
         }

@@ -25,7 +25,8 @@ extension SQLiteStore {
         }
     }
 
-    public func dailySessions(_ filter: ReportFilter) throws -> (total: [DailyPoint], byDomain: [String: [DailyPoint]]) {
+    public func dailySessions(_ filter: ReportFilter) throws -> (total: [DailyPoint], byDomain: [String: [DailyPoint]])
+    {
         try read { db in try Self.dailySeries(db, filter) }
     }
 

@@ -118,32 +118,22 @@ extension SQLiteStore {
 
     public func policiesSeen(_ filter: ReportFilter) throws -> [PolicySeen] {
         try read { db in
-            var conditions = ["1"]
-            var args: [any DatabaseValueConvertible] = []
-            if let since = filter.since {
-                conditions.append("r.day >= ?")
-                args.append(since.description)
-            }
-            if let until = filter.until {
-                conditions.append("r.day <= ?")
-                args.append(until.description)
-            }
+            // The report conditions without the domains, which apply to each policy here.
+            var (condition, args) = Self.reportCondition(
+                ReportFilter(
+                    since: filter.since, until: filter.until, reporters: filter.reporters,
+                    dkimPassOnly: filter.dkimPassOnly), resultTypes: false)
             if let list = ReportFilter.inList("p.policy_domain", filter.domains) {
-                conditions.append(list)
+                condition += " AND " + list
                 args += filter.domains
             }
-            if let list = ReportFilter.inList("r.organization_name", filter.reporters, collateNoCase: true) {
-                conditions.append(list)
-                args += filter.reporters
-            }
-            if filter.dkimPassOnly { conditions.append("r.dkim_pass = 1") }
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT p.policy_type, p.sts_mode, p.mx_patterns, p.policy_strings, r.organization_name,
                         COUNT(*), MIN(r.day), MAX(r.day)
                     FROM policies p JOIN reports r ON r.id = p.report_ref
-                    WHERE \(conditions.joined(separator: " AND "))
+                    WHERE \(condition)
                     GROUP BY 1, 2, 3, 4, 5
                     """, arguments: StatementArguments(args))
             return PolicySeen.grouped(

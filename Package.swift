@@ -112,13 +112,16 @@ let package = Package(
         .target(
             name: "TLSRPTWeb",
             dependencies: [
-                "TLSRPT", "TLSRPTStore", "TLSRPTRender",
+                "TLSRPT", "TLSRPTStore", "TLSRPTRender", "TLSRPTServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -126,7 +129,7 @@ let package = Package(
             dependencies: [
                 "TLSRPT", "TLSRPTMail", "TLSRPTStore", "TLSRPTStoreSQLite", "TLSRPTStorePostgres", "TLSRPTIngest",
                 "TLSRPTRender",
-                "TLSRPTServer", "TLSRPTIMAP",
+                "TLSRPTServer", "TLSRPTIMAP", "TLSRPTWeb",
                 "IMAPClient", "IMAPProtocol", "DKIM", "DNSLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),

@@ -59,41 +59,45 @@ public enum SummaryRenderer {
         let w = JSONWriter(pretty: true)
         w.object {
             w.member("policy_domains") {
-                w.array(summaries) { s in
+                w.array(summaries) { s in domain(w, s) }
+            }
+        }
+        return w.output + "\n"
+    }
+
+    /// One policy domain's object of `json` (the contract's keys first), for other JSON
+    /// documents that carry summaries (the dashboard's API).
+    public static func domain(_ w: JSONWriter, _ s: DomainSummary) {
+        w.object {
+            w.member("policy_domain") { w.string(s.policyDomain) }
+            w.member("successful_session_count") { w.raw(String(s.successfulSessionCount)) }
+            w.member("failed_session_count") { w.raw(String(s.failedSessionCount)) }
+            w.member("result_types") { counts(w, s.resultTypes) }
+            w.member("total_session_count") { w.raw(String(s.totalSessionCount)) }
+            w.member("success_rate") { w.raw(decimal(s.successRate)) }
+            w.member("policy_count") { w.raw(String(s.policyCount)) }
+            w.member("policy_types") { counts(w, s.policyTypes) }
+            w.member("sts_modes") { counts(w, s.stsModes) }
+            w.member("reporters") {
+                w.array(s.reporters) { r in
                     w.object {
-                        w.member("policy_domain") { w.string(s.policyDomain) }
-                        w.member("successful_session_count") { w.raw(String(s.successfulSessionCount)) }
-                        w.member("failed_session_count") { w.raw(String(s.failedSessionCount)) }
-                        w.member("result_types") { counts(w, s.resultTypes) }
-                        w.member("total_session_count") { w.raw(String(s.totalSessionCount)) }
-                        w.member("success_rate") { w.raw(decimal(s.successRate)) }
-                        w.member("policy_count") { w.raw(String(s.policyCount)) }
-                        w.member("policy_types") { counts(w, s.policyTypes) }
-                        w.member("sts_modes") { counts(w, s.stsModes) }
-                        w.member("reporters") {
-                            w.array(s.reporters) { r in
-                                w.object {
-                                    w.member("organization_name") { w.string(r.organizationName) }
-                                    w.member("successful_session_count") { w.raw(String(r.successfulSessionCount)) }
-                                    w.member("failed_session_count") { w.raw(String(r.failedSessionCount)) }
-                                    w.member("dkim_pass_report_count") { w.raw(String(r.dkimPassReports)) }
-                                }
-                            }
-                        }
-                        w.member("mx_hosts") {
-                            w.array(s.mxHosts) { h in
-                                w.object {
-                                    w.member("receiving_mx_hostname") { w.string(h.hostname) }
-                                    w.member("failed_session_count") { w.raw(String(h.failedSessionCount)) }
-                                    w.member("result_types") { counts(w, h.resultTypes) }
-                                }
-                            }
-                        }
+                        w.member("organization_name") { w.string(r.organizationName) }
+                        w.member("successful_session_count") { w.raw(String(r.successfulSessionCount)) }
+                        w.member("failed_session_count") { w.raw(String(r.failedSessionCount)) }
+                        w.member("dkim_pass_report_count") { w.raw(String(r.dkimPassReports)) }
+                    }
+                }
+            }
+            w.member("mx_hosts") {
+                w.array(s.mxHosts) { h in
+                    w.object {
+                        w.member("receiving_mx_hostname") { w.string(h.hostname) }
+                        w.member("failed_session_count") { w.raw(String(h.failedSessionCount)) }
+                        w.member("result_types") { counts(w, h.resultTypes) }
                     }
                 }
             }
         }
-        return w.output + "\n"
     }
 
     /// One row per domain; maps as `key=value;key=value`.
@@ -127,7 +131,7 @@ public enum SummaryRenderer {
 }
 
 /// `0.5723` with four decimals (JSON/CSV).
-func decimal(_ x: Double) -> String {
+public func decimal(_ x: Double) -> String {
     let scaled = Int((x * 10_000).rounded())
     let whole = scaled / 10_000
     let frac = scaled % 10_000

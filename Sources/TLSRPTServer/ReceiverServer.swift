@@ -149,18 +149,9 @@ public struct ReceiverServer: Sendable {
     public func makeApplication(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws
         -> some ApplicationProtocol
     {
-        let http1 = HTTPServerBuilder.http1(
-            configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))))
-        let server: HTTPServerBuilder
-        if let certPath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath {
-            let chain = try NIOSSLCertificate.fromPEMFile(certPath).map { NIOSSLCertificateSource.certificate($0) }
-            let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
-            var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
-            tls.minimumTLSVersion = .tlsv12
-            server = try .tls(http1, tlsConfiguration: tls)
-        } else {
-            server = http1
-        }
+        let server = try httpServerBuilder(
+            idleTimeoutSeconds: configuration.idleTimeoutSeconds, certificatePath: configuration.tlsCertificatePath,
+            keyPath: configuration.tlsKeyPath)
         return Application(
             router: makeRouter(), server: server,
             configuration: .init(

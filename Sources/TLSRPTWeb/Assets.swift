@@ -17,7 +17,7 @@ enum Assets {
         th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #e3e8ee; vertical-align: top; }
         th { background: #eef2f6; font-weight: 600; font-size: 13px; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-        td { word-break: break-word; }
+        td { overflow-wrap: break-word; }
         .rate-ok { color: var(--ok); } .rate-warn { color: var(--warn); } .rate-bad { color: var(--bad); font-weight: 600; }
         .muted { color: var(--muted); }
         .tag { display: inline-block; background: #fff3e0; color: #8a4b00; border-radius: 3px; padding: 0 5px; margin: 1px 2px; font-size: 13px; }

@@ -139,10 +139,11 @@ struct Pages: Sendable {
                     Layout.number(h.failedSessionCount, into: &html)
                     html.element(
                         "td",
-                        text: h.resultTypes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map {
-                            "\($0.key) \($0.value)"
-                        }
-                        .joined(separator: ", "))
+                        text: h.resultTypes.filter { $0.value > 0 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                            .map {
+                                "\($0.key) \($0.value)"
+                            }
+                            .joined(separator: ", "))
                     html.raw("</tr>")
                 }
                 html.raw("</tbody></table>")
@@ -180,7 +181,7 @@ struct Pages: Sendable {
                 html.element("td", text: p.stsMode ?? "")
                 html.element("td", text: p.mxPatterns.joined(separator: ", "))
                 html.raw("<td>")
-                html.element("pre", text: p.policyStrings.joined(separator: "\n"))
+                if !p.policyStrings.isEmpty { html.element("pre", text: p.policyStrings.joined(separator: "\n")) }
                 html.raw("</td>")
                 Layout.number(p.policyCount, into: &html)
                 html.element("td", text: p.reporters.joined(separator: ", "))

@@ -24,6 +24,7 @@ struct DatabaseOption: ParsableArguments {
     var path: String { target.path }
     func openForWriting() throws -> any ReportStore { try target.openForWriting() }
     func openForReading() throws -> any ReportStore { try target.openForReading() }
+    func openReadOnly() throws -> any ReportStore { try target.openReadOnly() }
     func query<T>(_ body: () throws -> T) throws -> T { try target.query(body) }
 }
 
@@ -60,6 +61,20 @@ struct DatabaseTarget {
             throw exit
         } catch {
             printError(SafeText.terminal("tlsrpt: database \(path): \(error)"))
+            throw ExitStatus.failure
+        }
+    }
+
+    /// Opens an existing store without ever writing it (no migration; `tlsrpt web`): a
+    /// SQLite file read-only, a PostgreSQL session with `default_transaction_read_only`.
+    func openReadOnly() throws -> any ReportStore {
+        do {
+            switch try StoreLocation.parse(value) {
+            case .sqlite(let path): return try SQLiteStore(path: path, readOnly: true)
+            case .postgres(let location): return try PostgresStore(location, readOnly: true)
+            }
+        } catch {
+            printError(SafeText.terminal("tlsrpt: \(error)"))
             throw ExitStatus.failure
         }
     }

@@ -147,18 +147,7 @@ struct RejectedCommand: ParsableCommand {
         let list = try database.query { try store.rejectedInputs(limit: limit, since: nil) }
         if format == .json {
             let w = JSONWriter(pretty: true)
-            w.array(list) { r in
-                w.object {
-                    w.member("id") { w.raw(String(r.id)) }
-                    w.member("received_at") { w.string(Timestamp(seconds: r.receivedAt).rfc3339) }
-                    w.member("source") { w.string(r.source) }
-                    w.member("channel") { w.string(r.channel) }
-                    w.member("kind") { w.string(r.kind) }
-                    w.member("path") { w.string(r.jsonPath) }
-                    w.member("reason") { w.string(r.reason) }
-                    w.member("byte_count") { w.raw(String(r.byteCount)) }
-                }
-            }
+            w.array(list) { RejectedRenderer.object(w, $0) }
             print(w.output)
             return
         }

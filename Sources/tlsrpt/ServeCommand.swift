@@ -123,18 +123,12 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try resolved()
         let store = try database.openForWriting()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        bootstrapServerLogging()
         let scheme = configuration.tlsCertificatePath == nil ? "http" : "https"
         let server = ReceiverServer(configuration: configuration, store: store)
         try await server.run { channel in
             let port = channel.localAddress?.port ?? configuration.port
-            // Written straight to the descriptor so scripts (and tests) see it at once.
-            var line = "tlsrpt: listening on \(scheme)://\(configuration.host):\(port) (database \(store.location))\n"
-            line.withUTF8 { p in _ = write(1, p.baseAddress, p.count) }
+            printNow("tlsrpt: listening on \(scheme)://\(configuration.host):\(port) (database \(store.location))")
         }
     }
 }

@@ -14,7 +14,7 @@ struct TLSRPTCommand: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, CheckCommand.self, SummaryCommand.self, ExportCommand.self, DigestCommand.self,
             RejectedCommand.self, PruneCommand.self, VerifyCommand.self, ServeCommand.self, FetchCommand.self,
-            CopyDatabaseCommand.self,
+            CopyDatabaseCommand.self, WebCommand.self,
         ]
     )
 }

@@ -155,6 +155,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TLSRPTServerTests", dependencies: ["TLSRPTServer", "TLSRPTStoreSQLite", "TLSRPTTestSupport"]),
+        .testTarget(
+            name: "TLSRPTWebTests",
+            dependencies: [
+                "TLSRPTWeb", "TLSRPTStore", "TLSRPTTestSupport",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

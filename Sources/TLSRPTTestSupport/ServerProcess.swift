@@ -37,15 +37,19 @@ public final class ServerProcess: @unchecked Sendable {
         return (cert, key)
     }
 
-    /// Starts the server with `arguments` added; returns once it listens.
-    public init(_ arguments: [String] = [], database: String? = nil, environment: [String: String] = [:]) throws {
-        directory = try TestPaths.temporaryDirectory("serve")
+    /// Starts `tlsrpt COMMAND` (`serve`, or `web`) over TLS on a free loopback port with
+    /// `arguments` added; returns once it listens.
+    public init(
+        _ arguments: [String] = [], database: String? = nil, environment: [String: String] = [:],
+        command: String = "serve"
+    ) throws {
+        directory = try TestPaths.temporaryDirectory(command)
         let (cert, key) = try Self.makeCertificate(in: directory)
         certificate = cert
         self.database = database ?? directory.appendingPathComponent("t.sqlite").path
         process.executableURL = URL(fileURLWithPath: try CLI.path)
         process.arguments =
-            ["serve", "--db", self.database, "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key]
+            [command, "--db", self.database, "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key]
             + arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
@@ -104,6 +108,43 @@ public final class ServerProcess: @unchecked Sendable {
             Int(lines.last ?? "") ?? -1,
             lines.dropLast().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         )
+    }
+
+    /// An answer read by `fetch`.
+    public struct Fetched: Sendable {
+        public var status: Int
+        /// Header names lower-cased (the last of repeated ones).
+        public var headers: [String: String]
+        public var body: [UInt8]
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        /// Seconds from the request to the end of the answer (curl's `time_total`).
+        public var seconds: Double
+    }
+
+    /// GETs `path` with curl (`arguments` added, e.g. `-u user:password`): status, headers, bytes.
+    public func fetch(_ path: String, arguments: [String] = []) throws -> Fetched {
+        let dir = try TestPaths.temporaryDirectory("fetch")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let headerFile = dir.appendingPathComponent("headers").path
+        let bodyFile = dir.appendingPathComponent("body").path
+        let r = try TestTools.run(
+            "curl",
+            [
+                "-s", "--max-time", "60", "--noproxy", "*", "--cacert", certificate, "-D", headerFile, "-o", bodyFile,
+                "-w", "%{http_code} %{time_total}",
+            ] + arguments + [url(path)])
+        let parts = r.stdout.split(separator: " ")
+        var headers: [String: String] = [:]
+        let head = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""
+        for line in head.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
+        }
+        return Fetched(
+            status: Int(parts.first ?? "") ?? -1, headers: headers,
+            body: (try? TestPaths.bytes(URL(fileURLWithPath: bodyFile))) ?? [],
+            seconds: Double(parts.last ?? "") ?? -1)
     }
 
     /// Sends SIGTERM and waits for the exit status.

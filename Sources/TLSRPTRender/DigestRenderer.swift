@@ -1,55 +1,21 @@
 import TLSRPT
 import TLSRPTStore
 
-/// Thresholds a digest can alert on (`digest` exits non-zero when one is crossed). Only the
-/// thresholds a user asks for are checked.
-public struct DigestThresholds: Sendable, Equatable {
-    /// Alert when a domain's failure rate on the day is above this percentage.
-    public var maxFailureRate: Double?
-    /// Alert when a domain shows a result type the 30 days before did not.
-    public var alertOnNewResultTypes: Bool
-    /// Alert when fewer reports than this were filed under the day.
-    public var minReports: Int?
-
-    public init(maxFailureRate: Double? = nil, alertOnNewResultTypes: Bool = false, minReports: Int? = nil) {
-        self.maxFailureRate = maxFailureRate
-        self.alertOnNewResultTypes = alertOnNewResultTypes
-        self.minReports = minReports
-    }
-
-    /// The alerts `digest` raises, in words.
-    public func alerts(_ digest: Digest) -> [String] {
-        var out: [String] = []
-        if let min = minReports, digest.reportCount < min {
-            out.append("only \(digest.reportCount) report(s) for \(digest.day), expected at least \(min)")
-        }
-        for d in digest.domains {
-            let name = d.today.policyDomain.isEmpty ? "(no policy domain)" : d.today.policyDomain
-            if let max = maxFailureRate, d.failureRate * 100 > max {
-                let limit = max == max.rounded() ? String(Int(max)) : String(max)
-                out.append("\(name): failure rate \(percent(d.failureRate)) is above \(limit)%")
-            }
-            if alertOnNewResultTypes && !d.newResultTypes.isEmpty {
-                out.append("\(name): new result type(s) \(d.newResultTypes.joined(separator: ", "))")
-            }
-        }
-        return out
-    }
-}
-
 /// Writes a daily digest as plain text (mail body), Markdown (chat, tickets) or one
 /// self-contained HTML file with an inline SVG chart. All report text is escaped for the format.
 public enum DigestRenderer {
     /// Output formats of `tlsrpt digest`.
     public enum Format: String, Sendable, CaseIterable {
-        case text, markdown, html
+        case text, markdown, html, json
     }
 
-    public static func render(_ digest: Digest, format: Format, alerts: [String]) -> String {
+    /// The digest in `format`, its alerts first.
+    public static func render(_ digest: Digest, format: Format, alerts: [DigestAlert]) -> String {
         switch format {
         case .text: return text(digest, alerts: alerts)
         case .markdown: return markdown(digest, alerts: alerts)
         case .html: return html(digest, alerts: alerts)
+        case .json: return json(digest, alerts: alerts)
         }
     }
 
@@ -69,10 +35,13 @@ public enum DigestRenderer {
         d.today.resultTypes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) }
     }
 
-    public static func text(_ digest: Digest, alerts: [String]) -> String {
+    public static func text(_ digest: Digest, alerts: [DigestAlert]) -> String {
         var s =
             "TLS report digest for \(digest.day) (UTC): \(digest.reportCount) report(s), \(digest.domains.count) policy domain(s)\n"
-        for a in alerts { s += "ALERT: \(SafeText.terminal(a))\n" }
+        for a in alerts {
+            s += "ALERT: \(SafeText.terminal(a.message))\n"
+            if let hint = a.hint { s += "  what to do: \(SafeText.terminal(hint))\n" }
+        }
         if digest.domains.isEmpty { s += "\nNo reports were filed under this day.\n" }
         for d in digest.domains {
             let t = d.today
@@ -95,10 +64,13 @@ public enum DigestRenderer {
         return s
     }
 
-    public static func markdown(_ digest: Digest, alerts: [String]) -> String {
+    public static func markdown(_ digest: Digest, alerts: [DigestAlert]) -> String {
         var s = "# TLS report digest for \(digest.day) (UTC)\n\n"
         s += "\(digest.reportCount) report(s), \(digest.domains.count) policy domain(s).\n\n"
-        for a in alerts { s += "> **Alert:** \(SafeText.markdown(a))\n" }
+        for a in alerts {
+            s += "> **Alert:** \(SafeText.markdown(a.message))"
+            s += a.hint.map { " — \(SafeText.markdown($0))\n" } ?? "\n"
+        }
         if !alerts.isEmpty { s += "\n" }
         if digest.domains.isEmpty { s += "No reports were filed under this day.\n" }
         for d in digest.domains {
@@ -126,7 +98,7 @@ public enum DigestRenderer {
         return s
     }
 
-    public static func html(_ digest: Digest, alerts: [String]) -> String {
+    public static func html(_ digest: Digest, alerts: [DigestAlert]) -> String {
         var s = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
@@ -143,7 +115,10 @@ public enum DigestRenderer {
             <p>\(digest.reportCount) report(s), \(digest.domains.count) policy domain(s).</p>
 
             """
-        for a in alerts { s += "<div class=\"alert\">\(SafeText.html(a))</div>\n" }
+        for a in alerts {
+            let hint = a.hint.map { "<br><span class=\"muted\">\(SafeText.html($0))</span>" } ?? ""
+            s += "<div class=\"alert\" data-kind=\"\(a.kind.rawValue)\">\(SafeText.html(a.message))\(hint)</div>\n"
+        }
         s += "<h2>Failure rate per day, last 30 days (all domains)</h2>\n"
         s += chart(digest.daily) + "\n"
         if digest.domains.isEmpty { s += "<p>No reports were filed under this day.</p>\n" }

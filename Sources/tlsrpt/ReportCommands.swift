@@ -73,9 +73,11 @@ struct DigestCommand: ParsableCommand {
         commandName: "digest",
         abstract: "A daily digest: per domain the day's totals, the change against the 7 days before, what is new.",
         discussion: """
-            Covers reports whose UTC start date is --day (default: yesterday, UTC). Exit status 1 when a \
-            threshold you asked for is crossed (--max-failure-rate, --alert-new-result-types, \
-            --min-reports), else 0; 2 when the database fails.
+            Covers reports whose UTC start date is --day (default: yesterday, UTC). Exit status 1 when an \
+            alert you asked for fires (--max-failure-rate, --alert-new-result-types, --min-reports, \
+            --alert-baseline, --alert-new-mx, --alert-new-reporter, --alert-silent-reporter), else 0; \
+            2 when the database fails. --format json carries every alert with its kind, domain, \
+            evidence and hint.
             """)
 
     @OptionGroup var database: DatabaseOption
@@ -84,7 +86,7 @@ struct DigestCommand: ParsableCommand {
     @Option(help: "The UTC day (YYYY-MM-DD); default yesterday.")
     var day: Day?
 
-    @Option(help: "text, markdown or html.")
+    @Option(help: "text, markdown, html or json.")
     var format: DigestRenderer.Format = .text
 
     @Option(name: .customLong("domain"), help: "Only this policy domain (repeatable).")
@@ -99,18 +101,59 @@ struct DigestCommand: ParsableCommand {
     @Option(help: "Alert (exit 1) when fewer than N reports were filed under the day.")
     var minReports: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Alert (exit 1) when a domain's failure rate on the day is at least FACTOR (default 3) times its median over the 28 days before.",
+            valueName: "FACTOR"))
+    var alertBaseline: Double?
+
+    @Option(help: "The fewest sessions a domain must have on the day for --alert-baseline (default 100).")
+    var alertMinSessions: Int64 = 100
+
+    @Flag(help: "Alert (exit 1) when a receiving MX host fails that had not failed in the 30 days before.")
+    var alertNewMx = false
+
+    @Flag(help: "Alert (exit 1) when a sending organization reports on a domain for the first time.")
+    var alertNewReporter = false
+
+    @Flag(
+        help:
+            "Alert (exit 1) when a sender that reported on at least 5 of the previous 14 days has sent nothing for 2 days."
+    )
+    var alertSilentReporter = false
+
     @Flag(help: "Only reports verified by DKIM (a copy came in a mail with a passing signature).")
     var dkimPass = false
+
+    /// `--alert-baseline` takes an optional FACTOR: without a number after it, the default 3
+    /// is put in (argument-parser has no options with optional values).
+    static func fillInDefaultFactor(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        for (i, a) in arguments.enumerated() {
+            out.append(a)
+            if a == "--alert-baseline" && (i + 1 == arguments.count || Double(arguments[i + 1]) == nil) {
+                out.append("3")
+            }
+        }
+        return out
+    }
 
     func run() throws {
         let store = try database.openForReading()
         let today = Timestamp(seconds: Int64(Date().timeIntervalSince1970)).day
-        let digest = try database.query {
-            try store.digest(day: day ?? today.adding(days: -1), domains: domains, dkimPassOnly: dkimPass)
-        }
+        let day = self.day ?? today.adding(days: -1)
         let thresholds = DigestThresholds(
-            maxFailureRate: maxFailureRate, alertOnNewResultTypes: alertNewResultTypes, minReports: minReports)
-        let alerts = thresholds.alerts(digest)
+            maxFailureRate: maxFailureRate, alertOnNewResultTypes: alertNewResultTypes, minReports: minReports,
+            baselineFactor: alertBaseline, baselineMinSessions: alertMinSessions,
+            alertOnNewMX: alertNewMx, alertOnNewReporter: alertNewReporter, alertOnSilentReporter: alertSilentReporter)
+        let (digest, history) = try database.query {
+            (
+                try store.digest(day: day, domains: domains, dkimPassOnly: dkimPass),
+                thresholds.needsHistory
+                    ? try AlertHistory.load(store, day: day, domains: domains, dkimPassOnly: dkimPass) : nil
+            )
+        }
+        let alerts = thresholds.evaluate(digest, history: history)
         let sink = try output.sink()
         sink.write(DigestRenderer.render(digest, format: format, alerts: alerts))
         sink.close()

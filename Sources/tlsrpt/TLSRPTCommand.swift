@@ -17,6 +17,22 @@ struct TLSRPTCommand: AsyncParsableCommand {
             CopyDatabaseCommand.self, WebCommand.self,
         ]
     )
+
+    /// Runs the command line (with `digest --alert-baseline`'s optional factor filled in).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(
+                arguments.first == "digest" ? DigestCommand.fillInDefaultFactor(arguments) : arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit codes shared by the subcommands (documented in the README).

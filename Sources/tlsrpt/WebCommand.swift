@@ -33,6 +33,12 @@ struct WebCommand: AsyncParsableCommand {
     @Option(help: "htpasswd file of bcrypt entries (htpasswd -B): HTTP Basic authentication for every page.")
     var authFile: String?
 
+    @Flag(
+        help:
+            "Keep the normal CPU priority (by default the dashboard lowers its own to nice 10, so that serve, ingest and fetch on the same machine go first)."
+    )
+    var keepPriority = false
+
     func resolved() throws -> WebConfiguration {
         var c = WebConfiguration()
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
@@ -59,6 +65,18 @@ struct WebCommand: AsyncParsableCommand {
         return c
     }
 
+    /// Page renders are many short bursts of CPU; the writers (serve answering senders, ingest,
+    /// fetch) matter more on a small machine (BENCHMARKS.md). Linux keeps a nice value per
+    /// thread: every thread running once the server listens is set to 10 (threads started later
+    /// by them inherit it).
+    static func lowerPriority() {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? ["0"]
+        for task in tasks {
+            guard let tid = id_t(task) else { continue }
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, 10)
+        }
+    }
+
     func run() async throws {
         let configuration = try resolved()
         let store = try database.openReadOnly()
@@ -66,6 +84,7 @@ struct WebCommand: AsyncParsableCommand {
         let scheme = configuration.tlsCertificatePath == nil ? "http" : "https"
         let server = WebServer(configuration: configuration, store: store)
         try await server.run { channel in
+            if !keepPriority { Self.lowerPriority() }
             let port = channel.localAddress?.port ?? configuration.port
             let auth = configuration.users == nil ? "no authentication" : "HTTP Basic authentication"
             printNow(

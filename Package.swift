@@ -147,6 +147,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "IMAPTests", dependencies: ["IMAPProtocol", "IMAPClient", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DNSLookupTests", dependencies: ["DNSLookup", "TLSRPTTestSupport"]),
         .testTarget(
             name: "DKIMTests", dependencies: ["DKIM", "DNSLookup", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(

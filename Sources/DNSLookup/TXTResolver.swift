@@ -25,6 +25,8 @@ public final class TXTResolver: Sendable {
     /// Tries per query.
     public let tries: Int
     private let cache = Mutex<[String: TXTAnswer]>([:])
+    /// Answers of `records(_:type:)`, keyed by "TYPE NAME".
+    let recordCache = Mutex<[String: RecordAnswer]>([:])
 
     /// A resolver asking `server` (`IP` or `IP:PORT`, IPv4), or the system's servers when nil.
     public init(server: String? = nil, timeout: Int = 5, tries: Int = 2) throws {
@@ -60,31 +62,23 @@ public final class TXTResolver: Sendable {
     }
 
     private func query(_ name: String) -> TXTAnswer {
-        var out = [UInt8](repeating: 0, count: 65536)
-        var length = 0
-        let status = out.withUnsafeMutableBufferPointer { buffer in
-            tlsrpt_query_txt(
-                name, server, Int32(port), Int32(timeout), Int32(tries), buffer.baseAddress, buffer.count, &length)
-        }
-        switch status {
-        case 0:
-            var records: [String] = []
-            var i = 0
-            while i + 4 <= length {
-                let n = Int(out[i]) << 24 | Int(out[i + 1]) << 16 | Int(out[i + 2]) << 8 | Int(out[i + 3])
-                i += 4
-                guard i + n <= length else { break }
-                records.append(String(decoding: out[i..<i + n], as: UTF8.self))
-                i += n
-            }
-            return .records(records)
-        case 1:
-            return .notFound
-        case 2:
-            return .temporaryFailure(
-                "no answer from \(server.map { "\($0):\(port)" } ?? "the DNS servers") for \(name)")
-        default:
-            return .temporaryFailure("malformed DNS answer for \(name)")
+        switch records(name, type: 16) {
+        case .records(let list):
+            // Each record's strings (a length byte each) joined: DKIM keys come split.
+            return .records(
+                list.map { rdata in
+                    var text: [UInt8] = []
+                    var i = 0
+                    while i < rdata.count {
+                        let n = Int(rdata[i])
+                        i += 1
+                        text += rdata[i..<min(i + n, rdata.count)]
+                        i += n
+                    }
+                    return String(decoding: text, as: UTF8.self)
+                })
+        case .notFound: return .notFound
+        case .temporaryFailure(let why): return .temporaryFailure(why)
         }
     }
 }

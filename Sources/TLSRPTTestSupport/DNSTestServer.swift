@@ -17,7 +17,8 @@ public final class DNSTestServer: @unchecked Sendable {
     /// Starts a server whose zones are `zones` (name → static) holding the TXT `records`
     /// (name → text; split into 255-byte strings as DNS carries them). Names under `refusing`
     /// (`"."`: every other name) are answered REFUSED at once, as a server that cannot help.
-    public init(zones: [String], txt records: [String: String], refusing: [String] = []) throws {
+    /// `other` are more records in zone-file form (`"example.com. MX 10 mx.example.com."`).
+    public init(zones: [String], txt records: [String: String], other: [String] = [], refusing: [String] = []) throws {
         directory = try TestPaths.temporaryDirectory("unbound")
         var data = ""
         for zone in zones { data += "local-zone: \"\(zone).\" static\n" }
@@ -34,6 +35,7 @@ public final class DNSTestServer: @unchecked Sendable {
             } while !rest.isEmpty
             data += "local-data: '\(name). TXT \(strings.joined(separator: " "))'\n"
         }
+        for record in other { data += "local-data: '\(record)'\n" }
         let file = directory.appendingPathComponent("data")
         try Data(data.utf8).write(to: file)
         var lastError = ""

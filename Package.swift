@@ -108,6 +108,18 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // `tlsrpt policy`: the live MTA-STS/DANE policy (DNS, the HTTPS policy file) held
+        // against the reports.
+        .target(
+            name: "TLSRPTPolicy",
+            dependencies: [
+                "TLSRPT", "TLSRPTStore", "DNSLookup",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // `tlsrpt web`: the read-only dashboard (server-rendered HTML, inline SVG, Basic auth).
         .target(
             name: "TLSRPTWeb",
@@ -148,6 +160,7 @@ let package = Package(
         .testTarget(
             name: "IMAPTests", dependencies: ["IMAPProtocol", "IMAPClient", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DNSLookupTests", dependencies: ["DNSLookup", "TLSRPTTestSupport"]),
+        .testTarget(name: "TLSRPTPolicyTests", dependencies: ["TLSRPTPolicy", "TLSRPTTestSupport"]),
         .testTarget(
             name: "DKIMTests", dependencies: ["DKIM", "DNSLookup", "TLSRPTTestSupport"], exclude: ["Fixtures"]),
         .testTarget(

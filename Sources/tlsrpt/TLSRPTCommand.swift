@@ -21,17 +21,7 @@ struct TLSRPTCommand: AsyncParsableCommand {
     /// Runs the command line (with `digest --alert-baseline`'s optional factor filled in).
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        do {
-            var command = try parseAsRoot(
-                arguments.first == "digest" ? DigestCommand.fillInDefaultFactor(arguments) : arguments)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+        await Self.main(arguments.first == "digest" ? DigestCommand.fillInDefaultFactor(arguments) : arguments)
     }
 }
 

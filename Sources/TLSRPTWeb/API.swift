@@ -118,8 +118,7 @@ struct API: Sendable {
 
     /// The rejected inputs of `/rejected` (newest 500).
     func rejected(_ q: WebQuery) throws -> String {
-        let since = q.since.map { Int64($0.daysSinceEpoch) * 86_400 }
-        let inputs = try store.rejectedInputs(limit: 500, since: since)
+        let inputs = try q.rejectedInputs(store)
         let w = JSONWriter(pretty: true)
         w.object {
             w.member("rejected") {

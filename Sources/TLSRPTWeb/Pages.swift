@@ -363,8 +363,7 @@ struct Pages: Sendable {
     // MARK: /rejected
 
     func rejected(_ q: WebQuery) throws -> String {
-        let since = q.since.map { Int64($0.daysSinceEpoch) * 86_400 }
-        let inputs = try store.rejectedInputs(limit: 500, since: since)
+        let inputs = try q.rejectedInputs(store)
         return Layout.page("Rejected inputs", section: .rejected) { html in
             html.element("h1", text: "Rejected inputs")
             html.element(

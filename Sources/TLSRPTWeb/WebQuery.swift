@@ -78,4 +78,13 @@ struct WebQuery: Sendable, Equatable {
         if let page, page > 1 { out.append(("page", String(page))) }
         return out
     }
+
+    /// The newest 500 rejected inputs received from `since` to `until` (UTC days, both
+    /// included; either open), for `/rejected` and `/api/rejected`.
+    func rejectedInputs(_ store: any ReportStore) throws -> [RejectedInput] {
+        let inputs = try store.rejectedInputs(limit: 500, since: since.map { Int64($0.daysSinceEpoch) * 86_400 })
+        guard let until else { return inputs }
+        let end = (Int64(until.daysSinceEpoch) + 1) * 86_400
+        return inputs.filter { $0.receivedAt < end }
+    }
 }

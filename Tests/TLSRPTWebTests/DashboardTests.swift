@@ -227,6 +227,9 @@ import Testing
             Self.matches(#"id="rejected-count" data-total="(\d+)""#, rejectedPage.dom).first == String(rejected.count))
         #expect(rejectedPage.dom.contains("bad &lt;b&gt;input.json"))
         #expect(!rejectedPage.dom.contains("<b>"))
+        // Dates filter it: it was received today, so a range ending on 2026-01-01 has none.
+        let before = try Self.browse(web.url("/rejected?until=2026-01-01"))
+        #expect(Self.matches(#"id="rejected-count" data-total="(\d+)""#, before.dom).first == "0")
         let rejectedID = try #require(
             Self.matches(#"<tr class="rejected-row" data-id="(\d+)""#, rejectedPage.dom).first)
         let download = try web.fetch("/rejected/\(rejectedID)/raw")
